@@ -1,0 +1,386 @@
+"""The private core shared by :class:`Akool` and :class:`AsyncAkool`.
+
+Request building, envelope parsing and retry decisions are plain functions of a :class:`APIRequest`; the
+sync and async clients only differ in how they send and sleep.
+
+Retry rules (paid jobs must never be submitted twice):
+
+* reads and status polls (``paid=False``) retry connection errors, timeouts, HTTP 5xx/429 and code 1005;
+* creates (``paid=True``) retry only when the request provably never reached the server (connect error,
+  pool timeout) or the server answered 1005. Any other failure after sending raises
+  :class:`AmbiguousSubmitError`, which says the job may exist and how to find it.
+"""
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import random
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import httpx
+
+from ._auth import Credentials
+from ._exceptions import (
+    AkoolError,
+    AmbiguousSubmitError,
+    APIConnectionError,
+    APIError,
+    AuthError,
+    RateLimitError,
+    ServerError,
+    error_for_code,
+)
+from ._logging import logger, register_secret
+
+DEFAULT_BASE_URL = "https://openapi.akool.com"
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+DEFAULT_MAX_RETRIES = 3
+TOKEN_PATH = "/api/open/v3/getToken"
+USER_AGENT = "akool_nb/0.1"
+
+Envelope = Literal["standard", "token", "detect", "analyze", "raw"]
+
+
+@dataclass
+class APIRequest:
+    method: str
+    path: str
+    params: dict[str, Any] | None = None
+    json: Any = None
+    content: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    paid: bool = False  # a create that costs credits: no retry unless provably not received
+    envelope: Envelope = "standard"
+    authenticated: bool = True
+    find_hint: str = ""  # how to find a job after an ambiguous create
+    timeout: httpx.Timeout | float | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+@dataclass
+class RetryPolicy:
+    max_retries: int = DEFAULT_MAX_RETRIES
+    initial_delay: float = 0.5
+    max_delay: float = 8.0
+    max_retry_after: float = 60.0
+
+    def backoff(self, attempt: int) -> float:
+        # Capped exponential backoff with jitter (between half and the full step).
+        step = min(self.max_delay, self.initial_delay * (2**attempt))
+        return step * (0.5 + random.random() / 2)
+
+
+def _retry_after(response: httpx.Response | None) -> float | None:
+    if response is None:
+        return None
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value)
+        if parsed is None:
+            return None
+        return max(0.0, parsed.timestamp() - time.time())
+
+
+# Exceptions raised before a single byte could reach the server.
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
+class _Retry(Exception):
+    """Internal signal: wait ``delay`` seconds, then send again."""
+
+    def __init__(self, delay: float, reason: str) -> None:
+        self.delay, self.reason = delay, reason
+
+
+class _RefreshToken(Exception):
+    """Internal signal: the bearer token was rejected (1101); fetch a new one and send once more."""
+
+
+class BaseClient:
+    """Configuration and the pure parts of a request's life: build, interpret, decide to retry."""
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        *,
+        base_url: str | None = None,
+        timeout: httpx.Timeout | float | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self._credentials = credentials
+        for secret in credentials.secrets():
+            register_secret(secret)
+        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.timeout = timeout if timeout is not None else DEFAULT_TIMEOUT
+        self.retry = retry or RetryPolicy(max_retries=max_retries)
+        self._token: str | None = None
+        self._token_lock = threading.Lock()
+
+    # -- building ---------------------------------------------------------------------------------
+    def _auth_headers(self) -> dict[str, str]:
+        creds = self._credentials
+        if creds.api_key is not None:
+            return {"x-api-key": creds.api_key.reveal()}
+        if self._token:
+            # Only one header: a stale Bearer token would silently override a good x-api-key (docs F.11).
+            return {"Authorization": f"Bearer {self._token}"}
+        return {}
+
+    def _build(self, http: httpx.Client | httpx.AsyncClient, req: APIRequest) -> httpx.Request:
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **req.headers}
+        if req.authenticated:
+            headers.update(self._auth_headers())
+        kwargs: dict[str, Any] = {"headers": headers, "params": _clean_params(req.params)}
+        if req.content is not None:
+            kwargs["content"] = req.content
+        elif req.json is not None:
+            kwargs["json"] = req.json
+        kwargs["timeout"] = req.timeout if req.timeout is not None else self.timeout
+        return http.build_request(req.method, self.base_url + req.path, **kwargs)
+
+    def _token_request(self) -> APIRequest:
+        creds = self._credentials
+        assert creds.client_id and creds.client_secret
+        return APIRequest(
+            "POST",
+            TOKEN_PATH,
+            json={"clientId": creds.client_id, "clientSecret": creds.client_secret.reveal()},
+            envelope="token",
+            authenticated=False,
+        )
+
+    def _store_token(self, body: Any) -> None:
+        # The docs put the token at the top level; one sample reads data.token (F.9). Accept both.
+        token = body.get("token") if isinstance(body, dict) else None
+        if not token and isinstance(body, dict) and isinstance(body.get("data"), dict):
+            token = body["data"].get("token")
+        if not token:
+            raise APIError("getToken answered without a token", endpoint=f"POST {TOKEN_PATH}", body=body)
+        register_secret(token)
+        self._token = token
+
+    # -- interpreting -----------------------------------------------------------------------------
+    def _interpret(self, req: APIRequest, response: httpx.Response, attempt: int) -> Any:
+        """Return the payload, or raise a typed error, :class:`_Retry` or :class:`_RefreshToken`."""
+        status = response.status_code
+        logger.debug("%s -> HTTP %s", req.endpoint, status)
+        body: Any = None
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+
+        if not isinstance(body, dict):
+            if status >= 500 or status == 429:
+                self._maybe_retry(req, attempt, f"HTTP {status}", response, http_error=True)
+                raise ServerError(
+                    f"HTTP {status} without a JSON answer", endpoint=req.endpoint, http_status=status
+                )
+            if req.envelope == "raw" and 200 <= status < 300:
+                return response.content
+            raise APIError(
+                f"HTTP {status}: the answer is not a JSON object", endpoint=req.endpoint, http_status=status
+            )
+
+        if req.envelope in ("standard", "token"):
+            code = body.get("code")
+            if code == 1000 or code == "1000":
+                return body if req.envelope == "token" else body.get("data")
+            code_int = _as_int(code)
+            if code_int == 1005:
+                self._maybe_retry(req, attempt, "Akool 1005 (frequent operation)", response, http_error=False)
+            if code_int == 1101 and self._credentials.uses_token and req.authenticated:
+                raise _RefreshToken()
+            if code_int is None and status >= 500:
+                self._maybe_retry(req, attempt, f"HTTP {status}", response, http_error=True)
+            err = error_for_code(code_int, body.get("msg"), endpoint=req.endpoint, http_status=status, body=body)
+            if isinstance(err, RateLimitError):
+                err.retry_after = _retry_after(response)
+            raise err
+        if req.envelope == "detect":
+            # Face detection: {error_code: 0|1, error_msg, ...}, possibly with HTTP 400/500 (docs F.12).
+            if _as_int(body.get("error_code")) == 0:
+                return body
+            if status >= 500:
+                self._maybe_retry(req, attempt, f"HTTP {status}", response, http_error=True)
+            raise APIError(
+                str(body.get("error_msg") or "face detection failed"),
+                code=_as_int(body.get("error_code")),
+                endpoint=req.endpoint,
+                http_status=status,
+                body=body,
+            )
+        if req.envelope == "analyze":
+            if body.get("success") is True:
+                return body
+            if status >= 500:
+                self._maybe_retry(req, attempt, f"HTTP {status}", response, http_error=True)
+            raise APIError(
+                str(body.get("error") or "analyze_frames failed"), endpoint=req.endpoint, http_status=status, body=body
+            )
+        return body
+
+    def _maybe_retry(
+        self, req: APIRequest, attempt: int, reason: str, response: httpx.Response | None, *, http_error: bool
+    ) -> None:
+        """Raise :class:`_Retry` if this answer may be retried; otherwise return (caller raises)."""
+        if req.paid and http_error:
+            # A 5xx to a create is ambiguous: the job may have been created before the error.
+            raise AmbiguousSubmitError(
+                _ambiguous_message(req, reason), endpoint=req.endpoint,
+                http_status=response.status_code if response is not None else None,
+            )
+        if attempt >= self.retry.max_retries:
+            return
+        delay = _retry_after(response)
+        delay = min(delay, self.retry.max_retry_after) if delay is not None else self.retry.backoff(attempt)
+        raise _Retry(delay, reason)
+
+    def _after_transport_error(self, req: APIRequest, exc: httpx.TransportError, attempt: int) -> float:
+        """Delay before resending after a transport error, or raise the right error."""
+        never_sent = isinstance(exc, _NEVER_SENT)
+        reason = type(exc).__name__
+        if req.paid and not never_sent:
+            raise AmbiguousSubmitError(_ambiguous_message(req, reason), endpoint=req.endpoint) from None
+        if attempt >= self.retry.max_retries:
+            what = "could not reach" if never_sent else "lost the connection to"
+            raise APIConnectionError(
+                f"{what} {self.base_url} after {attempt + 1} attempts ({reason}: {exc})", endpoint=req.endpoint
+            ) from None
+        return self.retry.backoff(attempt)
+
+    def _fresh_copy_kwargs(self) -> dict[str, Any]:
+        return {"timeout": self.timeout, "retry": replace(self.retry)}
+
+
+def _ambiguous_message(req: APIRequest, reason: str) -> str:
+    hint = f" {req.find_hint}" if req.find_hint else ""
+    return (
+        f"The create request may have reached Akool, but no complete answer came back ({reason}). "
+        "It was NOT retried, so you are not charged twice. A job may exist: check for it before "
+        f"creating again (jobs you passed a webhook_url for will still call it).{hint}"
+    )
+
+
+def _as_int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _clean_params(params: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not params:
+        return None
+    return {k: v for k, v in params.items() if v is not None}
+
+
+class SyncAPIClient(BaseClient):
+    def __init__(self, credentials: Credentials, *, transport: httpx.BaseTransport | None = None,
+                 http_client: httpx.Client | None = None, **kwargs: Any) -> None:
+        super().__init__(credentials, **kwargs)
+        self._http = http_client or httpx.Client(transport=transport, timeout=self.timeout)
+        self._owns_http = http_client is None
+
+    def request(self, req: APIRequest) -> Any:
+        attempt = 0
+        refreshed = False
+        while True:
+            if req.authenticated and self._credentials.uses_token and not self._token:
+                self._refresh_token()
+            try:
+                response = self._http.send(self._build(self._http, req))
+            except httpx.TransportError as exc:
+                delay = self._after_transport_error(req, exc, attempt)
+                logger.info("%s: %s, retrying in %.2fs", req.endpoint, type(exc).__name__, delay)
+                time.sleep(delay)
+                attempt += 1
+                continue
+            try:
+                return self._interpret(req, response, attempt)
+            except _Retry as retry:
+                logger.info("%s: %s, retrying in %.2fs", req.endpoint, retry.reason, retry.delay)
+                time.sleep(retry.delay)
+                attempt += 1
+            except _RefreshToken:
+                if refreshed:
+                    raise AuthError("the token was refused again after a refresh", code=1101,
+                                    endpoint=req.endpoint) from None
+                refreshed = True
+                self._refresh_token(force=True)
+
+    def _refresh_token(self, force: bool = False) -> None:
+        with self._token_lock:
+            if self._token and not force:
+                return
+            self._token = None
+            body = self.request(self._token_request())
+            self._store_token(body)
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+
+class AsyncAPIClient(BaseClient):
+    def __init__(self, credentials: Credentials, *, transport: httpx.AsyncBaseTransport | None = None,
+                 http_client: httpx.AsyncClient | None = None, **kwargs: Any) -> None:
+        super().__init__(credentials, **kwargs)
+        self._http = http_client or httpx.AsyncClient(transport=transport, timeout=self.timeout)
+        self._owns_http = http_client is None
+        self._async_token_lock: asyncio.Lock | None = None
+
+    async def request(self, req: APIRequest) -> Any:
+        attempt = 0
+        refreshed = False
+        while True:
+            if req.authenticated and self._credentials.uses_token and not self._token:
+                await self._refresh_token()
+            try:
+                response = await self._http.send(self._build(self._http, req))
+            except httpx.TransportError as exc:
+                delay = self._after_transport_error(req, exc, attempt)
+                logger.info("%s: %s, retrying in %.2fs", req.endpoint, type(exc).__name__, delay)
+                await asyncio.sleep(delay)
+                attempt += 1
+                continue
+            try:
+                return self._interpret(req, response, attempt)
+            except _Retry as retry:
+                logger.info("%s: %s, retrying in %.2fs", req.endpoint, retry.reason, retry.delay)
+                await asyncio.sleep(retry.delay)
+                attempt += 1
+            except _RefreshToken:
+                if refreshed:
+                    raise AuthError("the token was refused again after a refresh", code=1101,
+                                    endpoint=req.endpoint) from None
+                refreshed = True
+                await self._refresh_token(force=True)
+
+    async def _refresh_token(self, force: bool = False) -> None:
+        if self._async_token_lock is None:
+            self._async_token_lock = asyncio.Lock()
+        async with self._async_token_lock:
+            if self._token and not force:
+                return
+            self._token = None
+            body = await self.request(self._token_request())
+            self._store_token(body)
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+
+__all__ = ["APIRequest", "AkoolError", "AsyncAPIClient", "BaseClient", "RetryPolicy", "SyncAPIClient"]

@@ -1,0 +1,286 @@
+"""``Akool`` and ``AsyncAkool``: one client per service, one attribute per API family.
+
+    client = Akool()                       # key from AKOOL_API_KEY or a Colab secret
+    job = client.talking_photo.create(photo="me.png", audio=speech)
+    video = job.wait()
+"""
+from __future__ import annotations
+
+import asyncio
+import functools
+import time
+from pathlib import Path
+from typing import Any, Generator
+from urllib.parse import unquote, urlsplit
+
+import httpx
+
+from ._auth import Credentials, require_credentials
+from ._base_client import APIRequest, AsyncAPIClient, BaseClient, SyncAPIClient
+from ._exceptions import InvalidParameterError
+from ._journal import Journal
+from ._logging import logger
+from .assets import OfflineHost, PassThroughHost, UploadCache, as_asset_host
+from .jobs import AsyncJob, Job, _JobBase
+from .media.inputs import Upload
+
+DEFAULT_POLL_INTERVAL = 3.0
+DEFAULT_MAX_POLL_INTERVAL = 15.0
+
+
+def _resource(module: str, name: str) -> Any:
+    """A lazily imported resource: ``import akool_nb`` stays fast, families load on first use."""
+
+    def get(self: _ClientBase) -> Any:
+        import importlib
+
+        cls = getattr(importlib.import_module(f"akool_nb.resources.{module}"), name)
+        return cls(self)
+
+    return functools.cached_property(get)
+
+
+class _ClientBase:
+    _core: BaseClient
+    _job_class: type[_JobBase]
+    _is_async = False
+
+    talking_photo = _resource("talking_photo", "TalkingPhoto")
+    talking_avatar = _resource("talking_avatar", "TalkingAvatar")
+    avatars = _resource("avatars", "Avatars")
+    voices = _resource("voices", "Voices")
+    tts = _resource("tts", "TTS")
+    jobs = _resource("jobs", "Jobs")
+
+    def _setup(self, credentials: Credentials, *, asset_host: Any, poll_interval: float | None,
+               max_poll_interval: float | None, journal: bool | str | Path | Journal | None,
+               offline: bool) -> None:
+        self.offline = offline
+        self.poll_interval = poll_interval if poll_interval is not None else DEFAULT_POLL_INTERVAL
+        self.max_poll_interval = max_poll_interval if max_poll_interval is not None else DEFAULT_MAX_POLL_INTERVAL
+        if asset_host is None and offline:
+            asset_host = OfflineHost(self._offline_upload_request)
+        self._assets = UploadCache(as_asset_host(asset_host))
+        if journal is True or journal is None:
+            self._journal: Journal | None = Journal()
+        elif journal is False:
+            self._journal = None
+        else:
+            self._journal = journal if isinstance(journal, Journal) else Journal(journal)
+        self._credentials = credentials
+        # Journal rows are keyed by service; the offline Akool may come back on another port.
+        self._service_key = "offline" if offline else self._core.base_url
+
+    @property
+    def base_url(self) -> str:
+        return self._core.base_url
+
+    # -- jobs -------------------------------------------------------------------------------------
+    def _new_job(self, product: str, data: Any, request: dict[str, Any]) -> _JobBase:
+        record = data if isinstance(data, dict) else {}
+        job_id = record.get("_id") or record.get("id")
+        if not job_id:
+            from ._exceptions import APIError
+
+            raise APIError("the create call succeeded but returned no _id; the job cannot be tracked", body=data)
+        job = self._job_class(self, product, str(job_id), record=record, request=request)
+        if self._journal is not None:
+            try:
+                self._journal.record(self._service_key, job.id, product, status=int(job.status), request=request)
+            except Exception as exc:  # the journal is a safety net; never fail a paid create because of it
+                logger.warning("could not write the job journal: %s", exc)
+        logger.info("created %s job %s", product, job.id)
+        return job
+
+    def _journal_update(self, job: _JobBase) -> None:
+        if self._journal is not None:
+            try:
+                self._journal.update(self._service_key, job.id, status=int(job.status), url=job.url)
+            except Exception as exc:
+                logger.warning("could not update the job journal: %s", exc)
+
+    def _journal_get(self, job_id: str) -> dict[str, Any] | None:
+        return self._journal.get(self._service_key, job_id) if self._journal is not None else None
+
+    def _journal_recent(self, limit: int) -> list[dict[str, Any]]:
+        return self._journal.recent(self._service_key, limit) if self._journal is not None else []
+
+    # -- uploads ----------------------------------------------------------------------------------
+    def _upload(self, op: Upload) -> str:
+        if isinstance(self._assets.host, PassThroughHost):
+            raise InvalidParameterError(op.param, PassThroughHost.MESSAGE)
+        return self._assets.upload(op.data, op.filename, op.content_type)
+
+    def _offline_upload_request(self, req: APIRequest) -> Any:
+        raise NotImplementedError
+
+    # -- downloads --------------------------------------------------------------------------------
+    @staticmethod
+    def _target(url: str, path: str | Path | None) -> Path:
+        name = unquote(Path(urlsplit(url).path).name) or "result"
+        if path is None:
+            return Path(name)
+        target = Path(path).expanduser()
+        return target / name if target.is_dir() else target
+
+    def __repr__(self) -> str:
+        mode = "OFFLINE (simulated results)" if self.offline else "live"
+        auth = "token (client_id)" if self._credentials.uses_token else "api_key=***"
+        return f"<{type(self).__name__} {mode} base_url={self.base_url!r} {auth} from {self._credentials.source}>"
+
+    def _repr_html_(self) -> str:
+        from .display import client_html
+
+        return client_html(self)
+
+
+class Akool(_ClientBase):
+    """The synchronous client. Credentials: ``api_key`` → ``AKOOL_API_KEY`` → Colab secret; or the legacy
+    ``client_id`` + ``client_secret`` (exchanged once for a bearer token, refreshed once on 1101)."""
+
+    _job_class = Job
+
+    def __init__(self, api_key: str | None = None, *, client_id: str | None = None,
+                 client_secret: str | None = None, base_url: str | None = None,
+                 timeout: httpx.Timeout | float | None = None, max_retries: int = 3,
+                 transport: httpx.BaseTransport | None = None, http_client: httpx.Client | None = None,
+                 asset_host: Any = None, poll_interval: float | None = None,
+                 max_poll_interval: float | None = None, journal: bool | str | Path | Journal | None = True,
+                 offline: bool = False) -> None:
+        credentials = require_credentials(api_key, client_id, client_secret)
+        self._core = SyncAPIClient(credentials, base_url=base_url, timeout=timeout, max_retries=max_retries,
+                                   transport=transport, http_client=http_client)
+        self._setup(credentials, asset_host=asset_host, poll_interval=poll_interval,
+                    max_poll_interval=max_poll_interval, journal=journal, offline=offline)
+
+    def _request(self, req: APIRequest) -> Any:
+        return self._core.request(req)
+
+    _offline_upload_request = _request
+
+    def _run(self, steps: Generator[Any, Any, Any]) -> Any:
+        value: Any = None
+        try:
+            while True:
+                op = steps.send(value)
+                value = self._upload(op) if isinstance(op, Upload) else self._request(op)
+        except StopIteration as stop:
+            return stop.value
+
+    def with_options(self, *, timeout: httpx.Timeout | float | None = None,
+                     max_retries: int | None = None) -> Akool:
+        """A copy sharing the connection pool with other per-request settings:
+        ``client.with_options(timeout=5).voices.list()``."""
+        clone = object.__new__(type(self))
+        clone.__dict__.update({k: v for k, v in self.__dict__.items()
+                               if k not in ("talking_photo", "talking_avatar", "avatars", "voices", "tts", "jobs")})
+        core = object.__new__(type(self._core))
+        core.__dict__.update(self._core.__dict__)
+        core._owns_http = False
+        if timeout is not None:
+            core.timeout = timeout
+        if max_retries is not None:
+            core.retry = type(core.retry)(**{**core.retry.__dict__, "max_retries": max_retries})
+        clone._core = core
+        return clone
+
+    def _download(self, url: str, path: str | Path | None, chunk_size: int) -> Path:
+        target = self._target(url, path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".part")
+        started = time.monotonic()
+        # No auth headers: result files live on a CDN that must never see the API key.
+        with self._core._http.stream("GET", url, follow_redirects=True, timeout=self._core.timeout) as response:
+            response.raise_for_status()
+            with open(partial, "wb") as fh:
+                for chunk in response.iter_bytes(chunk_size):
+                    fh.write(chunk)
+        partial.replace(target)
+        logger.info("saved %s (%d bytes) in %.2fs", target, target.stat().st_size, time.monotonic() - started)
+        return target
+
+    async def _adownload(self, url: str, path: str | Path | None, chunk_size: int) -> Path:
+        return await asyncio.to_thread(self._download, url, path, chunk_size)
+
+    def close(self) -> None:
+        self._core.close()
+
+    def __enter__(self) -> Akool:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+class AsyncAkool(_ClientBase):
+    """The asyncio client: the same resources; methods return coroutines, jobs are :class:`AsyncJob`."""
+
+    _job_class = AsyncJob
+    _is_async = True
+
+    def __init__(self, api_key: str | None = None, *, client_id: str | None = None,
+                 client_secret: str | None = None, base_url: str | None = None,
+                 timeout: httpx.Timeout | float | None = None, max_retries: int = 3,
+                 transport: httpx.AsyncBaseTransport | None = None, http_client: httpx.AsyncClient | None = None,
+                 asset_host: Any = None, poll_interval: float | None = None,
+                 max_poll_interval: float | None = None, journal: bool | str | Path | Journal | None = True,
+                 offline: bool = False) -> None:
+        credentials = require_credentials(api_key, client_id, client_secret)
+        self._core = AsyncAPIClient(credentials, base_url=base_url, timeout=timeout, max_retries=max_retries,
+                                    transport=transport, http_client=http_client)
+        self._sync_core: SyncAPIClient | None = None
+        self._setup(credentials, asset_host=asset_host, poll_interval=poll_interval,
+                    max_poll_interval=max_poll_interval, journal=journal, offline=offline)
+
+    async def _request(self, req: APIRequest) -> Any:
+        return await self._core.request(req)
+
+    def _offline_upload_request(self, req: APIRequest) -> Any:
+        # Uploads run in a worker thread (see _run), so they use a small sync core of their own.
+        if self._sync_core is None:
+            self._sync_core = SyncAPIClient(self._credentials, base_url=self.base_url, timeout=self._core.timeout)
+        return self._sync_core.request(req)
+
+    async def _run(self, steps: Generator[Any, Any, Any]) -> Any:
+        value: Any = None
+        try:
+            while True:
+                op = steps.send(value)
+                if isinstance(op, Upload):
+                    value = await asyncio.to_thread(self._upload, op)
+                else:
+                    value = await self._request(op)
+        except StopIteration as stop:
+            return stop.value
+
+    async def _adownload(self, url: str, path: str | Path | None, chunk_size: int) -> Path:
+        target = self._target(url, path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".part")
+        async with self._core._http.stream("GET", url, follow_redirects=True) as response:
+            response.raise_for_status()
+            with open(partial, "wb") as fh:
+                async for chunk in response.aiter_bytes(chunk_size):
+                    fh.write(chunk)
+        partial.replace(target)
+        return target
+
+    def _download(self, url: str, path: str | Path | None, chunk_size: int) -> Path:
+        target = self._target(url, path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with httpx.stream("GET", url, follow_redirects=True) as response, open(target, "wb") as fh:
+            response.raise_for_status()
+            for chunk in response.iter_bytes(chunk_size):
+                fh.write(chunk)
+        return target
+
+    async def close(self) -> None:
+        await self._core.aclose()
+        if self._sync_core is not None:
+            self._sync_core.close()
+
+    async def __aenter__(self) -> AsyncAkool:
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.close()

@@ -1,0 +1,385 @@
+"""One job handle for every asynchronous Akool product.
+
+Akool names the status differently per product (``video_status``, ``image_status``, ``faceswap_status``,
+``status``) and fetches results from different endpoints (docs §A.5). A :class:`Product` row describes
+that once; :class:`Job` (sync) and :class:`AsyncJob` (async) do the rest the same way for all of them:
+``refresh()``, ``wait()`` with adaptive backoff and a deadline, progress callbacks, re-attach by id, and a
+:class:`Result` that renders inline and saves to disk.
+"""
+from __future__ import annotations
+
+import asyncio
+import enum
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from ._base_client import APIRequest
+from ._exceptions import AkoolError, JobFailedError, JobTimeoutError
+
+if TYPE_CHECKING:
+    from .client import _ClientBase
+
+RESULT_LIFETIME = timedelta(days=7)  # "generated resources expire after 7 days" (every docs page)
+
+
+class JobStatus(enum.IntEnum):
+    QUEUED = 1
+    PROCESSING = 2
+    COMPLETED = 3
+    FAILED = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @property
+    def done(self) -> bool:
+        return self in (JobStatus.COMPLETED, JobStatus.FAILED)
+
+
+@dataclass(frozen=True)
+class Product:
+    """How one asynchronous product reports its status and result."""
+
+    key: str
+    label: str
+    media: str  # "audio" | "video" | "image" | "data"
+    status_request: Callable[[str], APIRequest]
+    status_field: str
+    url_fields: tuple[str, ...]
+    unwrap: Callable[[Any, str], dict[str, Any]] = field(default=lambda data, _id: data or {})
+    model: str | None = None  # "module:Class" of the typed result record, imported lazily
+    find_hint: str = ""
+
+
+def _first_of_list(data: Any, job_id: str) -> dict[str, Any]:
+    if isinstance(data, list):
+        for item in data:
+            if isinstance(item, dict) and item.get("_id") == job_id:
+                return item
+        return data[0] if data and isinstance(data[0], dict) else {}
+    return data or {}
+
+
+def _result_key(data: Any, _id: str) -> dict[str, Any]:
+    if isinstance(data, dict) and isinstance(data.get("result"), dict):
+        return data["result"]
+    return data or {}
+
+
+def _video_info(job_id: str) -> APIRequest:
+    return APIRequest("GET", "/api/open/v3/content/video/infobymodelid", params={"video_model_id": job_id})
+
+
+PRODUCTS: dict[str, Product] = {}
+
+
+def register(product: Product) -> Product:
+    PRODUCTS[product.key] = product
+    return product
+
+
+register(Product(
+    "tts", "Text to speech", "audio",
+    lambda i: APIRequest("GET", f"/api/open/v4/voice/resource/detail/{i}"),
+    "status", ("preview", "url"), unwrap=_result_key, model="voices:VoiceResource",
+    find_hint="List recent speech results with client.tts.results().",
+))
+register(Product(
+    "audio", "Text to speech (v3)", "audio",
+    lambda i: APIRequest("GET", "/api/open/v3/audio/infobymodelid", params={"audio_model_id": i}),
+    "status", ("url",), model="audio:AudioInfo",
+    find_hint="Check client.jobs.recent() and your webhook receiver.",
+))
+register(Product(
+    "talking_photo", "Talking photo", "video", _video_info, "video_status", ("video",),
+    model="video:VideoInfo", find_hint="Check client.jobs.recent() and your webhook receiver.",
+))
+register(Product(
+    "talking_avatar", "Talking avatar", "video", _video_info, "video_status", ("video",),
+    model="video:VideoInfo", find_hint="Check client.jobs.recent() and your webhook receiver.",
+))
+register(Product(
+    "avatar", "Avatar upload", "video",
+    lambda i: APIRequest("GET", "/api/open/v3/avatar/detail", params={"id": i}),
+    "status", ("url",), unwrap=_first_of_list, model="avatars:AvatarRecord",
+    find_hint="List your avatars with client.avatars.list(source='mine').",
+))
+
+_STATUS_FALLBACKS = ("video_status", "status", "image_status", "faceswap_status")
+_REASON_FIELDS = ("error_reason", "faceswap_fail_reason", "fail_reason", "error_msg", "msg", "reason")
+
+
+def _coerce_status(value: Any) -> JobStatus | None:
+    try:
+        return JobStatus(int(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _load_model(ref: str | None) -> Any:
+    if not ref:
+        return None
+    import importlib
+
+    module, name = ref.split(":")
+    return getattr(importlib.import_module(f"akool_nb.models.{module}"), name)
+
+
+class _JobBase:
+    def __init__(self, client: _ClientBase, product: Product | str, job_id: str, *,
+                 record: dict[str, Any] | None = None, request: dict[str, Any] | None = None,
+                 created_at: float | None = None) -> None:
+        self._client = client
+        self.product = PRODUCTS[product] if isinstance(product, str) else product
+        self.id = job_id
+        self.request = request  # what we sent (no secrets), e.g. for a poster image
+        self.record: dict[str, Any] = {}
+        self.status = JobStatus.QUEUED
+        self.created_at = created_at or time.time()
+        self.finished_at: float | None = None
+        self.polls = 0
+        if record:
+            self._apply(record)
+
+    # -- state ------------------------------------------------------------------------------------
+    def _apply(self, record: dict[str, Any]) -> bool:
+        self.record = record
+        status = _coerce_status(record.get(self.product.status_field))
+        if status is None:
+            status = next((s for f in _STATUS_FALLBACKS if (s := _coerce_status(record.get(f)))), None)
+        changed = status is not None and status != self.status
+        if status is not None:
+            self.status = status
+        if changed and self.status.done:
+            self.finished_at = time.time()
+            self._client._journal_update(self)
+        return changed
+
+    @property
+    def done(self) -> bool:
+        return self.status.done
+
+    @property
+    def url(self) -> str | None:
+        for name in self.product.url_fields:
+            value = self.record.get(name)
+            if isinstance(value, str) and value:
+                return value
+        return None
+
+    @property
+    def elapsed(self) -> float:
+        return (self.finished_at or time.time()) - self.created_at
+
+    @property
+    def progress(self) -> float:
+        """A coarse estimate for progress bars; Akool reports states, not percentages."""
+        return {JobStatus.QUEUED: 0.1, JobStatus.PROCESSING: 0.5}.get(self.status, 1.0)
+
+    @property
+    def failure_reason(self) -> str | None:
+        for name in _REASON_FIELDS:
+            value = self.record.get(name)
+            if value:
+                return str(value)
+        return None
+
+    @property
+    def result(self) -> Result:
+        if self.status is JobStatus.FAILED:
+            raise self._failed_error()
+        if self.status is not JobStatus.COMPLETED:
+            raise AkoolError(f"{self.product.label} job is still {self.status.label}; call wait() first",
+                             job_id=self.id)
+        model = _load_model(self.product.model)
+        data = model.model_validate(self.record) if model is not None else self.record
+        return Result(self, self.url, data)
+
+    def _failed_error(self) -> JobFailedError:
+        reason = self.failure_reason or "no reason given"
+        return JobFailedError(f"{self.product.label} job failed: {reason}", code=None, job_id=self.id,
+                              endpoint=self.product.status_request(self.id).endpoint, body=self.record)
+
+    def _timeout_error(self, timeout: float) -> JobTimeoutError:
+        return JobTimeoutError(
+            f"{self.product.label} job still {self.status.label} after {timeout:g}s. It goes on at Akool: "
+            f"call wait() again, or after a restart client.jobs.attach({self.id!r})",
+            job_id=self.id,
+        )
+
+    def _check(self, deadline: float | None, timeout: float | None) -> Result | None:
+        if self.status is JobStatus.COMPLETED:
+            return self.result
+        if self.status is JobStatus.FAILED:
+            raise self._failed_error()
+        if deadline is not None and time.monotonic() >= deadline:
+            raise self._timeout_error(timeout or 0)
+        return None
+
+    def _intervals(self, poll: float | None) -> Any:
+        """Adaptive backoff: start at ``poll``, grow 1.5× per unchanged poll, cap at max_poll_interval."""
+        interval = poll if poll is not None else self._client.poll_interval
+        cap = max(interval, self._client.max_poll_interval)
+        while True:
+            yield interval
+            interval = min(cap, interval * 1.5)
+
+    def _status_request(self) -> APIRequest:
+        return self.product.status_request(self.id)
+
+    def _absorb(self, data: Any) -> bool:
+        self.polls += 1
+        return self._apply(self.product.unwrap(data, self.id))
+
+    # -- display ----------------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        return (f"<{type(self).__name__} {self.product.key} id={self.id} status={self.status.label} "
+                f"elapsed={self.elapsed:.1f}s>")
+
+    def _repr_html_(self) -> str:
+        from .display import job_html
+
+        return job_html(self)
+
+
+def _sleep_for(interval: float, deadline: float | None) -> float:
+    if deadline is None:
+        return interval
+    return max(0.0, min(interval, deadline - time.monotonic()))
+
+
+class Job(_JobBase):
+    """A job on the sync client."""
+
+    def refresh(self) -> Job:
+        self._absorb(self._client._request(self._status_request()))
+        return self
+
+    def wait(self, timeout: float | None = 900.0, poll: float | None = None,
+             on_progress: Callable[[Job], Any] | None = None) -> Result:
+        """Poll until completed; return the :class:`Result`. Raises JobFailedError / JobTimeoutError."""
+        deadline = time.monotonic() + timeout if timeout is not None else None
+        intervals = self._intervals(poll)
+        while True:
+            changed = self._absorb(self._client._request(self._status_request()))
+            if on_progress is not None:
+                on_progress(self)
+            if changed:
+                intervals = self._intervals(poll)  # a state change: look again soon
+            result = self._check(deadline, timeout)
+            if result is not None:
+                return result
+            time.sleep(_sleep_for(next(intervals), deadline))
+
+
+class AsyncJob(_JobBase):
+    """A job on the async client: ``await job.refresh()``, ``await job.wait()``."""
+
+    async def refresh(self) -> AsyncJob:
+        self._absorb(await self._client._request(self._status_request()))
+        return self
+
+    async def wait(self, timeout: float | None = 900.0, poll: float | None = None,
+                   on_progress: Callable[[AsyncJob], Any] | None = None) -> Result:
+        deadline = time.monotonic() + timeout if timeout is not None else None
+        intervals = self._intervals(poll)
+        while True:
+            changed = self._absorb(await self._client._request(self._status_request()))
+            if on_progress is not None:
+                outcome = on_progress(self)
+                if asyncio.iscoroutine(outcome):
+                    await outcome
+            if changed:
+                intervals = self._intervals(poll)
+            result = self._check(deadline, timeout)
+            if result is not None:
+                return result
+            await asyncio.sleep(_sleep_for(next(intervals), deadline))
+
+
+class Result:
+    """A finished job's output: the URL, the typed record, expiry, ``save()`` and an inline preview."""
+
+    def __init__(self, job: _JobBase, url: str | None, data: Any) -> None:
+        self.job = job
+        self.url = url
+        self.data = data
+
+    @property
+    def id(self) -> str:
+        return self.job.id
+
+    @property
+    def media(self) -> str:
+        return self.job.product.media
+
+    @property
+    def created_at(self) -> datetime:
+        ms = self.job.record.get("create_time")
+        try:
+            return datetime.fromtimestamp(float(ms) / 1000, tz=timezone.utc)
+        except (TypeError, ValueError):
+            return datetime.fromtimestamp(self.job.created_at, tz=timezone.utc)
+
+    @property
+    def expires_at(self) -> datetime:
+        return self.created_at + RESULT_LIFETIME
+
+    @property
+    def poster_url(self) -> str | None:
+        record, request = self.job.record, self.job.request or {}
+        for value in (record.get("thumbnailUrl"), record.get("video_cover"), request.get("talking_photo_url")):
+            if isinstance(value, str) and value.startswith(("http://", "https://")):
+                return value
+        return None
+
+    def save(self, path: str | Path | None = None, *, chunk_size: int = 1 << 16) -> Path:
+        """Stream the result file to ``path`` (a directory or file name; default: the URL's name)."""
+        return self.job._client._download(self._require_url(), path, chunk_size)
+
+    async def asave(self, path: str | Path | None = None, *, chunk_size: int = 1 << 16) -> Path:
+        return await self.job._client._adownload(self._require_url(), path, chunk_size)
+
+    def _require_url(self) -> str:
+        if not self.url:
+            raise AkoolError(f"{self.job.product.label} result has no file URL", job_id=self.id)
+        return self.url
+
+    def __str__(self) -> str:
+        return self.url or ""
+
+    def __repr__(self) -> str:
+        return f"<Result {self.job.product.key} id={self.id} url={self.url!r} expires={self.expires_at:%Y-%m-%d}>"
+
+    def _repr_html_(self) -> str:
+        from .display import result_html
+
+        return result_html(self)
+
+
+def wait_all(jobs: list[Job], timeout: float | None = 900.0, poll: float | None = None) -> list[Result]:
+    """Wait for several sync jobs, polling each in turn; results in the order of ``jobs``."""
+    deadline = time.monotonic() + timeout if timeout is not None else None
+    pending = [j for j in jobs if not j.done]
+    intervals = jobs[0]._intervals(poll) if jobs else iter(())
+    while pending:
+        for job in pending:
+            job.refresh()
+            if job.status is JobStatus.FAILED:
+                raise job._failed_error()
+        pending = [j for j in pending if not j.done]
+        if not pending:
+            break
+        if deadline is not None and time.monotonic() >= deadline:
+            raise pending[0]._timeout_error(timeout or 0)
+        time.sleep(_sleep_for(next(intervals), deadline))
+    return [j.result for j in jobs]
+
+
+async def async_wait_all(jobs: list[AsyncJob], timeout: float | None = 900.0,
+                         poll: float | None = None) -> list[Result]:
+    return list(await asyncio.gather(*(j.wait(timeout=timeout, poll=poll) for j in jobs)))

@@ -1,0 +1,41 @@
+"""Avatars (v3): the official and your own avatars, their detail, and uploading a new one."""
+from __future__ import annotations
+
+from typing import Any
+
+from .._base_client import APIRequest
+from ..models.avatars import Avatar, AvatarCreateRequest, AvatarRecord
+from ._base import Page, Resource, Steps, operation
+
+
+class Avatars(Resource):
+    @operation
+    def list(self, *, from_: int | None = None, type: int | None = None, page: int = 1,
+             size: int = 100) -> Steps[Page]:
+        """``from_``: 2 official Akool avatars, 3 yours, None all. ``type``: 1 talking, 2 streaming."""
+        data = yield APIRequest("GET", "/api/open/v3/avatar/list",
+                                params={"from": from_, "type": type, "page": page, "size": size})
+        items = data if isinstance(data, list) else (data or {}).get("result") or []
+        return Page([Avatar.model_validate(a) for a in items], page=page, size=size)
+
+    @operation
+    def detail(self, id: str) -> Steps[AvatarRecord]:
+        """The processing record of an uploaded avatar, by its record ``_id`` (not ``avatar_id``)."""
+        data = yield APIRequest("GET", "/api/open/v3/avatar/detail", params={"id": id})
+        record = data[0] if isinstance(data, list) and data else data or {}
+        return AvatarRecord.model_validate(record)
+
+    @operation
+    def create(self, video: Any, avatar_id: str, name: str, *, type: int = 1,
+               url_from: int | None = None) -> Steps[Any]:
+        """Upload ~1 minute of video of a person as your own avatar; returns a job (status 1→3).
+
+        ``type`` 1 talking avatar, 2 streaming avatar. ``url_from`` 2 for YouTube/TikTok/X/Drive links."""
+        ref = self._prepare(video, "video", "video", check_extension=url_from != 2)
+        AvatarCreateRequest.build(url="https://x", avatar_id=avatar_id, name=name, type=type, url_from=url_from)
+        body = AvatarCreateRequest.build(url=(yield from self._url(ref)), avatar_id=avatar_id, name=name,
+                                         type=type, url_from=url_from).to_wire()
+        data = yield APIRequest("POST", "/api/open/v3/avatar/create", json=body, paid=True,
+                                find_hint="List your avatars with client.avatars.list(from_=3).")
+        record = data[0] if isinstance(data, list) and data else data
+        return self._job("avatar", record, body)

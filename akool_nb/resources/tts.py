@@ -1,0 +1,64 @@
+"""Text to speech: VoiceLab v4 (``/v4/voice/tts``) and the v3 audio API (``/v3/audio/create``, ``clone``)."""
+from __future__ import annotations
+
+from typing import Any
+
+from .._base_client import APIRequest
+from ..models.voices import TTSRequest, TTSV3Request, VoiceCloneV3Request, VoiceOptions, VoiceResource
+from ._base import Page, Resource, Steps, operation, voice_id_of, webhook
+
+
+class TTS(Resource):
+    @operation
+    def create(self, text: str, voice_id: Any, *, speed: float | None = None, emotion: str | None = None,
+               volume: int | None = None, stability: float | None = None, similarity_boost: float | None = None,
+               style: float | None = None, speaker_boost: bool | None = None, language_code: str | None = None,
+               pitch: int | None = None, extra_options: dict[str, Any] | None = None,
+               webhook_url: str | None = None) -> Steps[Any]:
+        """Speak ``text`` with a VoiceLab voice; returns a job whose result is the audio (``preview``)."""
+        options = {k: v for k, v in dict(speed=speed, emotion=emotion, volume=volume, stability=stability,
+                                         similarity_boost=similarity_boost, style=style,
+                                         speaker_boost=speaker_boost).items() if v is not None}
+        body = TTSRequest.build(
+            input_text=text, voice_id=voice_id_of(voice_id),
+            voice_options=VoiceOptions.build(**options) if options else None,
+            language_code=language_code, pitch=pitch, extra_options=extra_options, webhookUrl=webhook(webhook_url),
+        ).to_wire()
+        data = yield APIRequest("POST", "/api/open/v4/voice/tts", json=body, paid=True,
+                                find_hint="List recent speech results with client.tts.results().")
+        return self._job("tts", data, body)
+
+    @operation
+    def create_v3(self, text: str, voice_id: Any, *, rate: Any = "100%", webhook_url: str | None = None) -> Steps[Any]:
+        """v3 TTS (``POST /api/open/v3/audio/create``); ``rate`` is a percentage, "0%"–"100%"."""
+        body = TTSV3Request.build(input_text=text, voice_id=voice_id_of(voice_id), rate=rate,
+                                  webhookUrl=webhook(webhook_url)).to_wire()
+        data = yield APIRequest("POST", "/api/open/v3/audio/create", json=body, paid=True,
+                                find_hint="Check client.jobs.recent() and your webhook receiver.")
+        return self._job("audio", data, body)
+
+    @operation
+    def clone_v3(self, text: str, *, voice_url: Any = None, voice_id: Any = None, rate: Any = "100%",
+                 webhook_url: str | None = None) -> Steps[Any]:
+        """v3 voice clone (``POST /api/open/v3/audio/clone``): ``text`` in the voice of a sample."""
+        if voice_url is None and voice_id is None:
+            from .._exceptions import InvalidParameterError
+
+            raise InvalidParameterError("voice_url", "pass a voice sample (voice_url=) or a voice_id")
+        sample = self._prepare(voice_url, "voice_url", "audio") if voice_url is not None else None
+        VoiceCloneV3Request.build(input_text=text, rate=rate, voice_id=voice_id_of(voice_id))  # check first
+        url = (yield from self._url(sample)) if sample is not None else None
+        body = VoiceCloneV3Request.build(input_text=text, rate=rate, voice_url=url, voice_id=voice_id_of(voice_id),
+                                         webhookUrl=webhook(webhook_url)).to_wire()
+        data = yield APIRequest("POST", "/api/open/v3/audio/clone", json=body, paid=True,
+                                find_hint="Check client.jobs.recent() and your webhook receiver.")
+        return self._job("audio", data, body)
+
+    @operation
+    def results(self, *, changer: bool = False, page: int = 1, size: int = 10) -> Steps[Page]:
+        """Your recent VoiceLab results (``type=1`` TTS, ``type=2`` voice changer), newest first."""
+        data = yield APIRequest("GET", "/api/open/v4/voice/resource/list",
+                                params={"type": "2" if changer else "1", "page": str(page), "size": str(size)})
+        data = data or {}
+        return Page([VoiceResource.model_validate(r) for r in data.get("result") or []],
+                    count=data.get("count"), page=page, size=size)

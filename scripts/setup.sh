@@ -1,0 +1,14 @@
+# Sourced by the two entry scripts: a project virtualenv with the package and its extras.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
+.venv/bin/python -m pip install --quiet -e ".[dev]"
+# espeak-ng gives the offline Akool real speech; without it a synthesized stand-in is used.
+if ! command -v espeak-ng >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  (apt-get install -y -q espeak-ng >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q espeak-ng >/dev/null 2>&1)) \
+    || echo "note: espeak-ng not installed; the offline Akool uses its synthesized stand-in voice"
+fi
