@@ -62,11 +62,12 @@ def _announce_offline(reason: str, base_url: str) -> None:
 
 def _resolve(api_key: str | None, client_id: str | None, client_secret: str | None,
              offline: bool | None) -> tuple[Any, str]:
-    if offline is None:
-        offline = True if os.environ.get(ENV_OFFLINE) == "1" else None
+    requested = "offline=True was requested"
+    if offline is None and os.environ.get(ENV_OFFLINE) == "1":
+        offline, requested = True, f"{ENV_OFFLINE}=1 is set"
     creds, why = find_credentials(api_key, client_id, client_secret)
     if offline is True:
-        return None, "offline=True was requested"
+        return None, requested
     if creds is None:
         if offline is False:
             raise MissingCredentialsError(why)

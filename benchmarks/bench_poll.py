@@ -41,8 +41,9 @@ def main(polls: int = 200, rounds: int = 5) -> float:
                 for _ in range(20):
                     fn()
             per_round = {"raw httpx": [], "akool_nb job.refresh()": []}
-            for _ in range(rounds):
-                for name, fn in (("raw httpx", raw_poll), ("akool_nb job.refresh()", client_poll)):
+            pair = [("raw httpx", raw_poll), ("akool_nb job.refresh()", client_poll)]
+            for index in range(rounds):
+                for name, fn in (pair if index % 2 == 0 else pair[::-1]):  # alternate who goes first
                     start = time.perf_counter()
                     for _ in range(polls):
                         fn()

@@ -76,6 +76,9 @@ class SimServer:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self._sock = socket.socket(family, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Accepted connections inherit this; without it uvicorn's h11 writes (head, then body) meet the
+        # client's delayed ACK and every answer takes ~40 ms on loopback.
+        self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._sock.bind((host.strip("[]"), port))
         bound = self._sock.getsockname()[1]
         self.base_url = f"http://[{host.strip('[]')}]:{bound}" if family == socket.AF_INET6 else f"http://{host}:{bound}"

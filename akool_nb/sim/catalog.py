@@ -125,7 +125,7 @@ class Catalog:
         name = str(a["name"])
         rec = {"_id": stable_id("avatar", str(a["avatar_id"])), "avatar_id": str(a["avatar_id"]),
                "name": name if name.endswith("(sim)") else f"{name} (sim)", "gender": str(a.get("gender", ""))}
-        for key in ("image", "video", "poster"):
+        for key in ("image", "video", "poster", "layer"):
             rec[key] = self.sim.rel_of(Path(a[key]))
         return rec
 

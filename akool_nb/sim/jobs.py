@@ -138,7 +138,7 @@ def render_talking_photo(sim, job: dict, work: Path) -> dict:
 def _avatar_still(sim, avatar_id: str, work: Path, label: str):
     official = sim.catalog.avatar(avatar_id)
     if official is not None:
-        return open_image(sim.files_dir / official["image"], label)
+        return open_image(sim.files_dir / official.get("layer", official["image"]), label)
     for job in sim.store.jobs(("avatar_upload",)):
         if job["params"]["avatar_id"] == avatar_id and job["media_state"] == "done":
             return open_image(sim.files_dir / job["result"]["poster"], label)

@@ -485,8 +485,11 @@ def make_avatar_assets(out_dir: Path, *, fast: bool = False) -> list[dict]:
     for look in _LOOKS:
         aid = f"sim{look.name}01"
         image, video, poster = out_dir / f"{aid}.png", out_dir / f"{aid}.mp4", out_dir / f"{aid}_poster.jpg"
+        layer = out_dir / f"{aid}_layer.png"  # unlabelled: composited into results, which get their own badge
         if not image.exists():
             sim_label(_draw_portrait(look, 512)).save(image)
+        if not layer.exists():
+            _draw_portrait(look, 512).save(layer)
         if not video.exists():
             cache: dict[tuple[int, bool], Image.Image] = {}
             # Talking mouth (4 openings) and one blink; breathing period = loop length.
@@ -505,5 +508,6 @@ def make_avatar_assets(out_dir: Path, *, fast: bool = False) -> list[dict]:
             tmp.replace(video)
         if not poster.exists():
             make_poster(video, poster, max_size=size)
-        result.append({"avatar_id": aid, "name": look.name, "gender": look.gender, "image": image, "video": video, "poster": poster})
+        result.append({"avatar_id": aid, "name": look.name, "gender": look.gender, "image": image, "video": video, "poster": poster,
+                       "layer": layer})
     return result
