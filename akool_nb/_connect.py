@@ -75,6 +75,22 @@ def _resolve(api_key: str | None, client_id: str | None, client_secret: str | No
     return creds, ""
 
 
+def _client(cls: type, api_key: str | None, client_id: str | None, client_secret: str | None,
+            offline: bool | None, fast: bool | None, data_dir: str | Path | None, options: dict[str, Any]) -> Any:
+    creds, reason = _resolve(api_key, client_id, client_secret, offline)
+    if creds is not None:
+        key = creds.api_key.reveal() if creds.api_key else None
+        secret = creds.client_secret.reveal() if creds.client_secret else None
+        return cls(api_key=key, client_id=creds.client_id, client_secret=secret, **options)
+    server = _offline_service(fast, data_dir)
+    _announce_offline(reason, server.base_url)
+    options.setdefault("poll_interval", 0.1 if server.fast else 0.5)
+    options.setdefault("max_poll_interval", 0.5 if server.fast else 2.0)
+    client = cls(api_key=server.api_key, base_url=server.base_url, offline=True, **options)
+    client.sim = server
+    return client
+
+
 def connect(api_key: str | None = None, *, client_id: str | None = None, client_secret: str | None = None,
             offline: bool | None = None, fast: bool | None = None, data_dir: str | Path | None = None,
             **client_options: Any) -> Akool:
@@ -83,33 +99,11 @@ def connect(api_key: str | None = None, *, client_id: str | None = None, client_
     ``offline=True`` forces the offline Akool; ``offline=False`` refuses it (raises without a key).
     ``fast`` makes offline jobs finish in a fraction of a second (tests; also ``AKOOL_NB_SIM_FAST=1``).
     """
-    creds, reason = _resolve(api_key, client_id, client_secret, offline)
-    if creds is not None:
-        key = creds.api_key.reveal() if creds.api_key else None
-        secret = creds.client_secret.reveal() if creds.client_secret else None
-        return Akool(api_key=key, client_id=creds.client_id, client_secret=secret, **client_options)
-    server = _offline_service(fast, data_dir)
-    _announce_offline(reason, server.base_url)
-    client_options.setdefault("poll_interval", 0.1 if server.fast else 0.5)
-    client_options.setdefault("max_poll_interval", 0.5 if server.fast else 2.0)
-    client = Akool(api_key=server.api_key, base_url=server.base_url, offline=True, **client_options)
-    client.sim = server
-    return client
+    return _client(Akool, api_key, client_id, client_secret, offline, fast, data_dir, client_options)
 
 
 def connect_async(api_key: str | None = None, *, client_id: str | None = None, client_secret: str | None = None,
                   offline: bool | None = None, fast: bool | None = None, data_dir: str | Path | None = None,
                   **client_options: Any) -> AsyncAkool:
     """Like :func:`connect`, returning an :class:`AsyncAkool`."""
-    creds, reason = _resolve(api_key, client_id, client_secret, offline)
-    if creds is not None:
-        key = creds.api_key.reveal() if creds.api_key else None
-        secret = creds.client_secret.reveal() if creds.client_secret else None
-        return AsyncAkool(api_key=key, client_id=creds.client_id, client_secret=secret, **client_options)
-    server = _offline_service(fast, data_dir)
-    _announce_offline(reason, server.base_url)
-    client_options.setdefault("poll_interval", 0.1 if server.fast else 0.5)
-    client_options.setdefault("max_poll_interval", 0.5 if server.fast else 2.0)
-    client = AsyncAkool(api_key=server.api_key, base_url=server.base_url, offline=True, **client_options)
-    client.sim = server
-    return client
+    return _client(AsyncAkool, api_key, client_id, client_secret, offline, fast, data_dir, client_options)

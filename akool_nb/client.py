@@ -134,6 +134,22 @@ class _ClientBase:
         return client_html(self)
 
 
+def _stream_to_file(http: httpx.Client, url: str, target: Path, chunk_size: int) -> Path:
+    """Stream ``url`` to ``target`` via a ``.part`` file, so an interrupted download never looks complete.
+    No auth headers are sent: result files live on a CDN that must never see the API key."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
+    started = time.monotonic()
+    with http.stream("GET", url, follow_redirects=True) as response:
+        response.raise_for_status()
+        with open(partial, "wb") as fh:
+            for chunk in response.iter_bytes(chunk_size):
+                fh.write(chunk)
+    partial.replace(target)
+    logger.info("saved %s (%d bytes) in %.2fs", target, target.stat().st_size, time.monotonic() - started)
+    return target
+
+
 class Akool(_ClientBase):
     """The synchronous client. Credentials: ``api_key`` → ``AKOOL_API_KEY`` → Colab secret; or the legacy
     ``client_id`` + ``client_secret`` (exchanged once for a bearer token, refreshed once on 1101)."""
@@ -185,19 +201,7 @@ class Akool(_ClientBase):
         return clone
 
     def _download(self, url: str, path: str | Path | None, chunk_size: int) -> Path:
-        target = self._target(url, path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".part")
-        started = time.monotonic()
-        # No auth headers: result files live on a CDN that must never see the API key.
-        with self._core._http.stream("GET", url, follow_redirects=True, timeout=self._core.timeout) as response:
-            response.raise_for_status()
-            with open(partial, "wb") as fh:
-                for chunk in response.iter_bytes(chunk_size):
-                    fh.write(chunk)
-        partial.replace(target)
-        logger.info("saved %s (%d bytes) in %.2fs", target, target.stat().st_size, time.monotonic() - started)
-        return target
+        return _stream_to_file(self._core._http, url, self._target(url, path), chunk_size)
 
     async def _adownload(self, url: str, path: str | Path | None, chunk_size: int) -> Path:
         return await asyncio.to_thread(self._download, url, path, chunk_size)
@@ -266,13 +270,8 @@ class AsyncAkool(_ClientBase):
         return target
 
     def _download(self, url: str, path: str | Path | None, chunk_size: int) -> Path:
-        target = self._target(url, path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with httpx.stream("GET", url, follow_redirects=True) as response, open(target, "wb") as fh:
-            response.raise_for_status()
-            for chunk in response.iter_bytes(chunk_size):
-                fh.write(chunk)
-        return target
+        with httpx.Client(timeout=self._core.timeout) as http:
+            return _stream_to_file(http, url, self._target(url, path), chunk_size)
 
     async def close(self) -> None:
         await self._core.aclose()

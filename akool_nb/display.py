@@ -62,7 +62,7 @@ def media_html(url: str | None, media: str, *, poster: str | None = None, width:
         src = url if poster else f"{url}#t=0.1"
         poster_attr = f' poster="{e(poster)}"' if poster else ""
         return (f'<video controls preload="metadata" playsinline {_ONE_AT_A_TIME}{poster_attr} src="{e(src)}" '
-                f'style="width:{width}px;max-width:100%;border-radius:6px;background:#000"></video>')
+                f'style="max-width:min({width}px,100%);max-height:320px;border-radius:6px;background:#000"></video>')
     if media == "image":
         return f'<img src="{e(url)}" loading="lazy" style="max-width:{width}px;border-radius:6px">'
     return ""
@@ -88,7 +88,8 @@ def job_html(job: _JobBase) -> str:
 
 
 def _result_body(result: Result) -> str:
-    link = f'<a href="{e(result.url)}" target="_blank" rel="noopener">open</a>' if result.url else ""
+    link = (f'<a href="{e(result.url)}" target="_blank" rel="noopener" style="color:#4a90e2">open</a>'
+            if result.url else "")
     return (f'<div style="margin-top:8px">{media_html(result.url, result.media, poster=result.poster_url)}</div>'
             f'<div style="{_MUTED};margin-top:4px">{link} · {_expiry(result.expires_at)} · '
             f'<code>.save(path)</code> to keep it</div>')
@@ -121,7 +122,8 @@ def page_html(items: list[Any], limit: int = 12) -> str:
     for item in items[:limit]:
         rows.append(item._repr_html_() if hasattr(item, "_repr_html_") else f"<pre>{e(item)}</pre>")
     more = f'<div style="{_MUTED}">… and {len(items) - limit} more</div>' if len(items) > limit else ""
-    return (f'<div><div style="{_MUTED}">{len(items)} items</div>'
+    return (f'<div style="font-family:system-ui,-apple-system,Segoe UI,sans-serif;font-size:13px">'
+            f'<div style="{_MUTED}">{len(items)} items</div>'
             f'<div style="display:flex;flex-wrap:wrap;gap:6px">{"".join(rows)}</div>{more}</div>')
 
 

@@ -201,7 +201,9 @@ class _JobBase:
 
     def _failed_error(self) -> JobFailedError:
         reason = self.failure_reason or "no reason given"
-        return JobFailedError(f"{self.product.label} job failed: {reason}", code=None, job_id=self.id,
+        code = self.record.get("error_code")
+        return JobFailedError(f"{self.product.label} job failed: {reason}", job_id=self.id,
+                              code=int(code) if isinstance(code, int) or str(code).isdigit() else None,
                               endpoint=self.product.status_request(self.id).endpoint, body=self.record)
 
     def _timeout_error(self, timeout: float) -> JobTimeoutError:
@@ -252,11 +254,23 @@ def _sleep_for(interval: float, deadline: float | None) -> float:
     return max(0.0, min(interval, deadline - time.monotonic()))
 
 
+def _with_job_id(err: AkoolError, job_id: str) -> AkoolError:
+    if err.job_id is None:
+        err.job_id = job_id
+    return err
+
+
 class Job(_JobBase):
     """A job on the sync client."""
 
+    def _fetch(self) -> Any:
+        try:
+            return self._client._request(self._status_request())
+        except AkoolError as err:
+            raise _with_job_id(err, self.id)
+
     def refresh(self) -> Job:
-        self._absorb(self._client._request(self._status_request()))
+        self._absorb(self._fetch())
         return self
 
     def wait(self, timeout: float | None = 900.0, poll: float | None = None,
@@ -265,7 +279,7 @@ class Job(_JobBase):
         deadline = time.monotonic() + timeout if timeout is not None else None
         intervals = self._intervals(poll)
         while True:
-            changed = self._absorb(self._client._request(self._status_request()))
+            changed = self._absorb(self._fetch())
             if on_progress is not None:
                 on_progress(self)
             if changed:
@@ -279,8 +293,14 @@ class Job(_JobBase):
 class AsyncJob(_JobBase):
     """A job on the async client: ``await job.refresh()``, ``await job.wait()``."""
 
+    async def _fetch(self) -> Any:
+        try:
+            return await self._client._request(self._status_request())
+        except AkoolError as err:
+            raise _with_job_id(err, self.id)
+
     async def refresh(self) -> AsyncJob:
-        self._absorb(await self._client._request(self._status_request()))
+        self._absorb(await self._fetch())
         return self
 
     async def wait(self, timeout: float | None = 900.0, poll: float | None = None,
@@ -288,7 +308,7 @@ class AsyncJob(_JobBase):
         deadline = time.monotonic() + timeout if timeout is not None else None
         intervals = self._intervals(poll)
         while True:
-            changed = self._absorb(await self._client._request(self._status_request()))
+            changed = self._absorb(await self._fetch())
             if on_progress is not None:
                 outcome = on_progress(self)
                 if asyncio.iscoroutine(outcome):

@@ -319,3 +319,12 @@ def test_connect_without_key_is_loudly_offline(monkeypatch, capsys):
     assert client.voices.list()
     with pytest.raises(ak.MissingCredentialsError):
         ak.connect(offline=False)
+
+
+def test_errors_while_polling_carry_the_job_id(sim, tmp_path):
+    client = ak.Akool(api_key=API_KEY, base_url=sim.base_url, journal=tmp_path / "j.sqlite", offline=True)
+    job = client.tts.create(text="Whose error?", voice_id=client.voices.list()[0])
+    client._core._credentials = type(client._core._credentials)(api_key=ak._auth.Secret("bad-key-bad-key-bad-key1"))
+    with pytest.raises(ak.AuthError) as info:
+        job.refresh()
+    assert info.value.job_id == job.id and job.id in str(info.value)
