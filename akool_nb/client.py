@@ -51,6 +51,25 @@ class _ClientBase:
     voices = _resource("voices", "Voices")
     tts = _resource("tts", "TTS")
     jobs = _resource("jobs", "Jobs")
+    # Families of the endpoint-coverage issue (each in its own resources/ module).
+    faces = _resource("faces", "Faces")  # face detection
+    faceswap = _resource("faceswap", "Faceswap")
+    reage = _resource("reage", "Reage")
+    live_faceswap = _resource("live_faceswap", "LiveFaceswap")
+    background = _resource("background", "Background")
+    images = _resource("images", "Images")
+    ai_models = _resource("ai_models", "AIModels")
+    image_to_video = _resource("image_to_video", "ImageToVideo")
+    character_swap = _resource("character_swap", "CharacterSwap")
+    lip_sync = _resource("lip_sync", "LipSync")
+    translation = _resource("translation", "Translation")
+    moderation = _resource("moderation", "Moderation")
+    knowledge = _resource("knowledge", "Knowledge")
+    streaming = _resource("streaming", "Streaming")
+
+    _RESOURCES = ("talking_photo", "talking_avatar", "avatars", "voices", "tts", "jobs", "faces", "faceswap",
+                  "reage", "live_faceswap", "background", "images", "ai_models", "image_to_video",
+                  "character_swap", "lip_sync", "translation", "moderation", "knowledge", "streaming")
 
     def _setup(self, credentials: Credentials, *, asset_host: Any, poll_interval: float | None,
                max_poll_interval: float | None, journal: bool | str | Path | Journal | None,
@@ -188,8 +207,7 @@ class Akool(_ClientBase):
         """A copy sharing the connection pool with other per-request settings:
         ``client.with_options(timeout=5).voices.list()``."""
         clone = object.__new__(type(self))
-        clone.__dict__.update({k: v for k, v in self.__dict__.items()
-                               if k not in ("talking_photo", "talking_avatar", "avatars", "voices", "tts", "jobs")})
+        clone.__dict__.update({k: v for k, v in self.__dict__.items() if k not in self._RESOURCES})
         core = object.__new__(type(self._core))
         core.__dict__.update(self._core.__dict__)
         core._owns_http = False

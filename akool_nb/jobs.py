@@ -53,6 +53,10 @@ class Product:
     unwrap: Callable[[Any, str], dict[str, Any]] = field(default=lambda data, _id: data or {})
     model: str | None = None  # "module:Class" of the typed result record, imported lazily
     find_hint: str = ""
+    # Products with a many-ids result endpoint (faceswap listbyids, image2Video resultsByIds): one request
+    # answers for many jobs. ``batch_request(ids)`` builds it, ``batch_records(data)`` maps id -> record.
+    batch_request: Callable[[list[str]], APIRequest] | None = None
+    batch_records: Callable[[Any], dict[str, dict[str, Any]]] | None = None
 
 
 def _first_of_list(data: Any, job_id: str) -> dict[str, Any]:
@@ -74,11 +78,44 @@ def _video_info(job_id: str) -> APIRequest:
     return APIRequest("GET", "/api/open/v3/content/video/infobymodelid", params={"video_model_id": job_id})
 
 
-PRODUCTS: dict[str, Product] = {}
+class _Registry(dict):  # type: ignore[type-arg]
+    """Products by key. Families register theirs in their resource module; a lookup of an unknown key
+    imports every resource module first, so re-attaching by product name works before any family is used."""
+
+    _loaded = False
+
+    def _load_all(self) -> None:
+        if not self._loaded:
+            import importlib
+            import pkgutil
+
+            from . import resources
+
+            type(self)._loaded = True
+            for info in pkgutil.iter_modules(resources.__path__):
+                if not info.name.startswith("_"):
+                    importlib.import_module(f"akool_nb.resources.{info.name}")
+
+    def __missing__(self, key: str) -> Product:
+        self._load_all()
+        if dict.__contains__(self, key):
+            return dict.__getitem__(self, key)
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        self._load_all()
+        return dict.__contains__(self, key)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        self._load_all()
+        return dict.__iter__(self)
+
+
+PRODUCTS: dict[str, Product] = _Registry()
 
 
 def register(product: Product) -> Product:
-    PRODUCTS[product.key] = product
+    dict.__setitem__(PRODUCTS, product.key, product)
     return product
 
 
@@ -381,16 +418,61 @@ class Result:
         return result_html(self)
 
 
-def wait_all(jobs: list[Job], timeout: float | None = 900.0, poll: float | None = None) -> list[Result]:
-    """Wait for several sync jobs, polling each in turn; results in the order of ``jobs``."""
+def _batch_groups(jobs: list[Any]) -> tuple[dict[str, list[Any]], list[Any]]:
+    groups: dict[str, list[Any]] = {}
+    single = []
+    for job in jobs:
+        if job.product.batch_request is not None:
+            groups.setdefault(job.product.key, []).append(job)
+        else:
+            single.append(job)
+    return groups, single
+
+
+BATCH_SIZE = 50  # ids per many-ids request (they travel in a query string)
+
+
+def _batch_requests(jobs: list[Any]) -> list[tuple[APIRequest, list[Any]]]:
+    groups, _ = _batch_groups(jobs)
+    out = []
+    for members in groups.values():
+        product = members[0].product
+        for i in range(0, len(members), BATCH_SIZE):
+            chunk = members[i:i + BATCH_SIZE]
+            out.append((product.batch_request([j.id for j in chunk]), chunk))
+    return out
+
+
+def _absorb_batch(data: Any, chunk: list[Any]) -> None:
+    records = chunk[0].product.batch_records(data)
+    for job in chunk:
+        if job.id in records:
+            job.polls += 1
+            job._apply(records[job.id])
+
+
+def _raise_failures(jobs: list[Any]) -> None:
+    for job in jobs:
+        if job.status is JobStatus.FAILED:
+            raise job._failed_error()
+
+
+def wait_all(jobs: list[Job], timeout: float | None = 900.0, poll: float | None = None,
+             on_progress: Callable[[Job], Any] | None = None) -> list[Result]:
+    """Wait for many sync jobs; results in the order of ``jobs``. Products with a many-ids result endpoint
+    are polled together (one request per 50 jobs); the others one by one. A failed job raises."""
     deadline = time.monotonic() + timeout if timeout is not None else None
-    pending = [j for j in jobs if not j.done]
     intervals = jobs[0]._intervals(poll) if jobs else iter(())
+    pending = [j for j in jobs if not j.done]
     while pending:
-        for job in pending:
+        for req, chunk in _batch_requests(pending):
+            _absorb_batch(chunk[0]._client._request(req), chunk)
+        for job in _batch_groups(pending)[1]:
             job.refresh()
-            if job.status is JobStatus.FAILED:
-                raise job._failed_error()
+        if on_progress is not None:
+            for job in pending:
+                on_progress(job)
+        _raise_failures(pending)
         pending = [j for j in pending if not j.done]
         if not pending:
             break
@@ -400,6 +482,29 @@ def wait_all(jobs: list[Job], timeout: float | None = 900.0, poll: float | None 
     return [j.result for j in jobs]
 
 
-async def async_wait_all(jobs: list[AsyncJob], timeout: float | None = 900.0,
-                         poll: float | None = None) -> list[Result]:
-    return list(await asyncio.gather(*(j.wait(timeout=timeout, poll=poll) for j in jobs)))
+async def async_wait_all(jobs: list[AsyncJob], timeout: float | None = 900.0, poll: float | None = None,
+                         on_progress: Callable[[AsyncJob], Any] | None = None) -> list[Result]:
+    """The async :func:`wait_all`: every poll round's requests go out concurrently."""
+    deadline = time.monotonic() + timeout if timeout is not None else None
+    intervals = jobs[0]._intervals(poll) if jobs else iter(())
+    pending = [j for j in jobs if not j.done]
+    while pending:
+        batches = _batch_requests(pending)
+        singles = _batch_groups(pending)[1]
+        answers = await asyncio.gather(*(chunk[0]._client._request(req) for req, chunk in batches),
+                                       *(job.refresh() for job in singles))
+        for (_, chunk), data in zip(batches, answers):
+            _absorb_batch(data, chunk)
+        if on_progress is not None:
+            for job in pending:
+                outcome = on_progress(job)
+                if asyncio.iscoroutine(outcome):
+                    await outcome
+        _raise_failures(pending)
+        pending = [j for j in pending if not j.done]
+        if not pending:
+            break
+        if deadline is not None and time.monotonic() >= deadline:
+            raise pending[0]._timeout_error(timeout or 0)
+        await asyncio.sleep(_sleep_for(next(intervals), deadline))
+    return [j.result for j in jobs]

@@ -41,10 +41,12 @@ class Jobs(Resource):
             jobs.append(job)
         return jobs
 
-    def wait_all(self, jobs: list[Any], timeout: float | None = 900.0, poll: float | None = None) -> Any:
-        """Wait for every job; results in the same order. On AsyncAkool, await it."""
+    def wait_all(self, jobs: list[Any], timeout: float | None = 900.0, poll: float | None = None,
+                 on_progress: Any = None) -> Any:
+        """Wait for every job; results in the same order. Products with a many-ids result endpoint are
+        polled together, so many jobs cost few requests. On AsyncAkool, await it."""
         from ..jobs import async_wait_all, wait_all
 
         if self._client._is_async:
-            return async_wait_all(jobs, timeout=timeout, poll=poll)
-        return wait_all(jobs, timeout=timeout, poll=poll)
+            return async_wait_all(jobs, timeout=timeout, poll=poll, on_progress=on_progress)
+        return wait_all(jobs, timeout=timeout, poll=poll, on_progress=on_progress)

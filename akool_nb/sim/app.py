@@ -1,4 +1,4 @@
-"""The ASGI app: Akool's routes (``routes_audio``, ``routes_video``), files, the asset host and ``/_sim/*`` controls.
+"""The ASGI app: Akool's routes (the ``routes_*`` modules in ``ROUTE_MODULES``), files, the asset host and ``/_sim/*`` controls.
 
 ``FaultMiddleware`` wraps everything under ``/api/``: it records the request, then applies the fault knobs
 (``faults.py``). Business errors are HTTP 200 with ``{code, msg}`` (the docs never name another status).
@@ -18,7 +18,6 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from . import routes_audio, routes_video
 from .validate import ApiError, Ctx, Raw
 
 _INVALID = object()  # a body that is not JSON
@@ -131,6 +130,12 @@ async def not_allowed(request: Request, exc: Exception) -> Response:
 
 
 # ---------------------------------------------------------------- middleware
+# One module per family; each has ROUTES = [(method, path, handler, needs_auth), ...] and registers its job
+# kinds with jobs.register_kind at import.
+ROUTE_MODULES = ("routes_audio", "routes_video", "routes_voicelab", "routes_face", "routes_image",
+                 "routes_media", "routes_live")
+
+
 class FaultMiddleware:
     """Record ``/api/`` requests and apply the fault knobs to them."""
 
@@ -190,7 +195,12 @@ class FaultMiddleware:
 
 
 def build_app(sim):
-    routes = [api_route(m, p, h, auth) for m, p, h, auth in routes_audio.ROUTES + routes_video.ROUTES]
+    import importlib
+
+    routes = []
+    for name in ROUTE_MODULES:
+        module = importlib.import_module(f"akool_nb.sim.{name}")
+        routes += [api_route(m, p, h, auth) for m, p, h, auth in module.ROUTES]
     routes += [
         Route("/_sim/files/{rel:path}", serve_file, methods=["GET", "HEAD"]),
         Route("/_sim/assets", upload_asset, methods=["POST"]),

@@ -235,6 +235,11 @@ KINDS: dict[str, Kind] = {
 }
 
 
+def register_kind(name: str, kind: Kind) -> None:
+    """Route modules of other families add their job kinds here (at import)."""
+    KINDS[name] = kind
+
+
 def public_url(sim, job: dict) -> str:
     """The result URL a finished job reports (and its webhook carries); "" before status 3."""
     if job["kind"] == "avatar_upload":

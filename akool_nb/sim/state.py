@@ -49,6 +49,8 @@ class Store:
         extra TEXT NOT NULL DEFAULT '{}');
     CREATE INDEX IF NOT EXISTS jobs_kind ON jobs (kind, created);
     CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, created REAL NOT NULL, expired INTEGER NOT NULL DEFAULT 0);
+    CREATE TABLE IF NOT EXISTS records (collection TEXT NOT NULL, id TEXT NOT NULL, created REAL NOT NULL,
+        data TEXT NOT NULL, PRIMARY KEY (collection, id));
     """
     JSON_COLUMNS = ("params", "result", "extra")
 
@@ -113,6 +115,32 @@ class Store:
     def expire_tokens(self) -> int:
         with self._lock:
             return self._db.execute("UPDATE tokens SET expired = 1 WHERE expired = 0").rowcount
+
+    # -- records: small persisted JSON documents for families that are not jobs (knowledge bases,
+    #    streaming sessions, credit balance, ...), one collection each.
+    def put_record(self, collection: str, record_id: str, data: Mapping[str, Any]) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO records (collection, id, created, data) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (collection, id) DO UPDATE SET data = excluded.data",
+                (collection, record_id, time.time(), json.dumps(data)))
+
+    def get_record(self, collection: str, record_id: str) -> dict | None:
+        with self._lock:
+            row = self._db.execute("SELECT data FROM records WHERE collection = ? AND id = ?",
+                                   (collection, record_id)).fetchone()
+        return json.loads(row["data"]) if row else None
+
+    def list_records(self, collection: str) -> list[dict]:
+        with self._lock:
+            rows = self._db.execute("SELECT data FROM records WHERE collection = ? ORDER BY created DESC",
+                                    (collection,)).fetchall()
+        return [json.loads(r["data"]) for r in rows]
+
+    def delete_record(self, collection: str, record_id: str) -> bool:
+        with self._lock:
+            return self._db.execute("DELETE FROM records WHERE collection = ? AND id = ?",
+                                    (collection, record_id)).rowcount > 0
 
     def close(self) -> None:
         with self._lock:
