@@ -17,18 +17,7 @@ import akool_nb as ak
 from akool_nb._base_client import APIRequest
 
 from .conftest import API_KEY, CLIENT_ID
-
-
-def control(sim, path, body=None):
-    url = f"{sim.base_url}/_sim/{path}"
-    response = httpx.post(url, json=body or {}) if body is not None else httpx.get(url)
-    response.raise_for_status()
-    payload = response.json()
-    return payload.get("data", payload) if isinstance(payload, dict) else payload
-
-
-def creates(sim, path_part):
-    return sum(n for p, n in control(sim, "stats")["creates"].items() if path_part in p)
+from .simctl import control, creates
 
 
 @pytest.fixture
