@@ -418,29 +418,47 @@ class Result:
         return result_html(self)
 
 
-def _batch_groups(jobs: list[Any]) -> tuple[dict[str, list[Any]], list[Any]]:
-    groups: dict[str, list[Any]] = {}
-    single = []
-    for job in jobs:
-        if job.product.batch_request is not None:
-            groups.setdefault(job.product.key, []).append(job)
-        else:
-            single.append(job)
-    return groups, single
-
-
 BATCH_SIZE = 50  # ids per many-ids request (they travel in a query string)
 
 
-def _batch_requests(jobs: list[Any]) -> list[tuple[APIRequest, list[Any]]]:
-    groups, _ = _batch_groups(jobs)
-    out = []
-    for members in groups.values():
-        product = members[0].product
-        for i in range(0, len(members), BATCH_SIZE):
-            chunk = members[i:i + BATCH_SIZE]
-            out.append((product.batch_request([j.id for j in chunk]), chunk))
-    return out
+class _Schedule:
+    """Decides which jobs to ask about in each round of :func:`wait_all`, so many jobs cost few requests.
+
+    Products with a many-ids endpoint are asked together (one request per ``BATCH_SIZE`` jobs). For the
+    others, jobs of one product created together finish together: only the oldest pending job of each
+    product (the sentinel) is polled until one finishes; its duration then tells when each other job is
+    due, and a job is polled from then on.
+    """
+
+    def __init__(self) -> None:
+        self.duration: dict[str, float] = {}
+
+    def learn(self, jobs: list[Any]) -> None:
+        for job in jobs:
+            if job.done and job.product.key not in self.duration:
+                self.duration[job.product.key] = job.elapsed
+
+    def round(self, pending: list[Any], interval: float) -> tuple[list[tuple[APIRequest, list[Any]]], list[Any]]:
+        batches: dict[str, list[Any]] = {}
+        singles: dict[str, list[Any]] = {}
+        for job in pending:
+            target = batches if job.product.batch_request is not None else singles
+            target.setdefault(job.product.key, []).append(job)
+        requests = []
+        for members in batches.values():
+            product = members[0].product
+            for i in range(0, len(members), BATCH_SIZE):
+                chunk = members[i:i + BATCH_SIZE]
+                requests.append((product.batch_request([j.id for j in chunk]), chunk))
+        now = time.time()
+        due = []
+        for key, members in singles.items():
+            expected = self.duration.get(key)
+            if expected is None:
+                due.append(min(members, key=lambda j: j.created_at))
+            else:
+                due += [j for j in members if now >= j.created_at + expected - interval]
+        return requests, due
 
 
 def _absorb_batch(data: Any, chunk: list[Any]) -> None:
@@ -459,41 +477,47 @@ def _raise_failures(jobs: list[Any]) -> None:
 
 def wait_all(jobs: list[Job], timeout: float | None = 900.0, poll: float | None = None,
              on_progress: Callable[[Job], Any] | None = None) -> list[Result]:
-    """Wait for many sync jobs; results in the order of ``jobs``. Products with a many-ids result endpoint
-    are polled together (one request per 50 jobs); the others one by one. A failed job raises."""
+    """Wait for many sync jobs; results in the order of ``jobs``. A failed job raises.
+    Few requests: see :class:`_Schedule`."""
     deadline = time.monotonic() + timeout if timeout is not None else None
     intervals = jobs[0]._intervals(poll) if jobs else iter(())
+    interval = next(intervals, 0.0)
+    schedule = _Schedule()
     pending = [j for j in jobs if not j.done]
     while pending:
-        for req, chunk in _batch_requests(pending):
+        requests, due = schedule.round(pending, interval)
+        for req, chunk in requests:
             _absorb_batch(chunk[0]._client._request(req), chunk)
-        for job in _batch_groups(pending)[1]:
+        for job in due:
             job.refresh()
         if on_progress is not None:
             for job in pending:
                 on_progress(job)
         _raise_failures(pending)
+        schedule.learn(pending)
         pending = [j for j in pending if not j.done]
         if not pending:
             break
         if deadline is not None and time.monotonic() >= deadline:
             raise pending[0]._timeout_error(timeout or 0)
-        time.sleep(_sleep_for(next(intervals), deadline))
+        time.sleep(_sleep_for(interval, deadline))
+        interval = next(intervals)
     return [j.result for j in jobs]
 
 
 async def async_wait_all(jobs: list[AsyncJob], timeout: float | None = 900.0, poll: float | None = None,
                          on_progress: Callable[[AsyncJob], Any] | None = None) -> list[Result]:
-    """The async :func:`wait_all`: every poll round's requests go out concurrently."""
+    """The async :func:`wait_all`: each round's requests go out concurrently."""
     deadline = time.monotonic() + timeout if timeout is not None else None
     intervals = jobs[0]._intervals(poll) if jobs else iter(())
+    interval = next(intervals, 0.0)
+    schedule = _Schedule()
     pending = [j for j in jobs if not j.done]
     while pending:
-        batches = _batch_requests(pending)
-        singles = _batch_groups(pending)[1]
-        answers = await asyncio.gather(*(chunk[0]._client._request(req) for req, chunk in batches),
-                                       *(job.refresh() for job in singles))
-        for (_, chunk), data in zip(batches, answers):
+        requests, due = schedule.round(pending, interval)
+        answers = await asyncio.gather(*(chunk[0]._client._request(req) for req, chunk in requests),
+                                       *(job.refresh() for job in due))
+        for (_, chunk), data in zip(requests, answers):
             _absorb_batch(data, chunk)
         if on_progress is not None:
             for job in pending:
@@ -501,10 +525,12 @@ async def async_wait_all(jobs: list[AsyncJob], timeout: float | None = 900.0, po
                 if asyncio.iscoroutine(outcome):
                     await outcome
         _raise_failures(pending)
+        schedule.learn(pending)
         pending = [j for j in pending if not j.done]
         if not pending:
             break
         if deadline is not None and time.monotonic() >= deadline:
             raise pending[0]._timeout_error(timeout or 0)
-        await asyncio.sleep(_sleep_for(next(intervals), deadline))
+        await asyncio.sleep(_sleep_for(interval, deadline))
+        interval = next(intervals)
     return [j.result for j in jobs]

@@ -317,3 +317,30 @@ def test_errors_while_polling_carry_the_job_id(sim, tmp_path):
     with pytest.raises(ak.AuthError) as info:
         job.refresh()
     assert info.value.job_id == job.id and job.id in str(info.value)
+
+
+def test_wait_all_polls_one_sentinel_per_product_then_each_job_once(tmp_path):
+    from akool_nb import sim as sim_module
+    from akool_nb.sim.clock import Timing
+
+    # Jobs that take a known 1.5 s, so the schedule (not machine load) decides the number of polls.
+    with sim_module.start(api_key=API_KEY, fast=True, timing=Timing(queue_s=0.1, process_s=1.5),
+                          data_dir=tmp_path / "sim") as slow:
+        client = ak.Akool(api_key=API_KEY, base_url=slow.base_url, journal=False, offline=True)
+        voice = client.voices.list()[0]
+        jobs = [client.tts.create(text="Batch member", voice_id=voice) for _ in range(8)]
+        client.jobs.wait_all(jobs, timeout=60, poll=0.05)
+        polls = sum(n for p, n in control(slow, "stats")["requests_by_path"].items() if "resource/detail" in p)
+    sentinel_rounds = max(j.polls for j in jobs)
+    assert sentinel_rounds >= 5  # the sentinel was watched while the others were left alone
+    assert all(j.polls >= 1 for j in jobs)
+    # Polling every job every round would cost 8 x rounds; the schedule costs rounds + about one per job.
+    assert polls <= sentinel_rounds + 2 * 7, (polls, sentinel_rounds)
+
+
+def test_equal_jobs_reuse_the_rendered_media(client):
+    voice = client.voices.list()[0]
+    first, second = (client.tts.create(text="Exactly the same words", voice_id=voice) for _ in range(2))
+    a, b = first.wait(timeout=30), second.wait(timeout=30)
+    assert a.url != b.url and second.id in b.url
+    assert httpx.get(a.url).content == httpx.get(b.url).content

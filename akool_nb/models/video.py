@@ -46,12 +46,13 @@ class Element(RequestModel):
     type: Literal["avatar", "image", "audio", "video"]
     url: str | None = None
     avatar_id: str | None = None
-    width: float | None = None
-    height: float | None = None
-    scale_x: float | None = None
-    scale_y: float | None = None
-    offset_x: float | None = None
-    offset_y: float | None = None
+    # int | float keeps integers integers on the wire (the docs send 3840, not 3840.0).
+    width: int | float | None = None
+    height: int | float | None = None
+    scale_x: int | float | None = None
+    scale_y: int | float | None = None
+    offset_x: int | float | None = None
+    offset_y: int | float | None = None
     input_text: str | None = None
     voice_id: str | None = None
 

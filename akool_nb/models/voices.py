@@ -1,4 +1,4 @@
-"""Voices and speech: v3 voice list + TTS (``audio/create``), VoiceLab v4 voice list + TTS."""
+"""Voices and speech: v3 voice list + TTS (``audio/create``), VoiceLab v4 voices, TTS, clone, changer, delete."""
 from __future__ import annotations
 
 import re
@@ -45,6 +45,9 @@ class Voice(ResponseModel):
     support_stream: bool | None = None
     status: int | None = None
     duration: float | None = None
+    text: str | None = None  # what the preview says
+    source_voice_file: str | None = None  # clones: the sample they were made from
+    create_time: int | None = None
 
     def _repr_html_(self) -> str:
         from ..display import voice_html
@@ -81,13 +84,15 @@ class VoiceResource(ResponseModel):
     voice_id: str | None = None
     name: str | None = None
     create_time: int | None = None
+    source_voice_file: str | None = None  # voice changer: the audio that was changed
+    file_name: str | None = None
 
 
 class VoiceOptions(RequestModel):
-    stability: float | None = Field(None, ge=0, le=1)
-    similarity_boost: float | None = Field(None, ge=0, le=1)
-    style: float | None = Field(None, ge=0, le=1)
-    speed: float | None = Field(None, ge=0.7, le=1.2)
+    stability: int | float | None = Field(None, ge=0, le=1)
+    similarity_boost: int | float | None = Field(None, ge=0, le=1)
+    style: int | float | None = Field(None, ge=0, le=1)
+    speed: int | float | None = Field(None, ge=0.7, le=1.2)
     speaker_boost: bool | None = None
     emotion: Literal[EMOTIONS] | None = None  # type: ignore[valid-type]
     volume: int | None = Field(None, ge=0, le=100)
@@ -140,3 +145,151 @@ class VoiceCloneV3Request(RequestModel):
 
     _text = field_validator("input_text")(non_empty_text)
     _rate = field_validator("rate", mode="before")(percent_rate)
+
+
+# ------------------------------------------------------------------ VoiceLab v4: clone, changer, delete
+VOICE_MODELS = ("Akool Multilingual 1", "Akool Multilingual 2", "Akool Multilingual 3", "Akool Multilingual 4")
+CLONE_MODELS = ("Akool Multilingual 1", "Akool Multilingual 3", "Akool Multilingual 4")  # M2 cannot clone
+CHANGER_MODELS = ("Akool Multilingual 1",)  # "Only the Akool Multilingual 1 model supports Voice Change."
+CLONE_PROMPT_MODEL = "Akool Multilingual 3"  # clone_prompt / need_volume_normalization: M3 only
+_LANGUAGE = re.compile(r"^[a-z]{2,3}$")  # ISO 639-1; the model tables also list "fil" and "yue"
+
+
+def webhook_or_empty(value: Any) -> Any:
+    """``webhookUrl``: an http(s) URL, or "" exactly as the docs' examples send it."""
+    if value is None or value == "":
+        return value
+    if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    return value
+
+
+class VoiceCloneOptions(RequestModel):
+    """``voice_options`` of ``POST /api/open/v4/voice/clone``: tags describing the voice, and cloning settings."""
+
+    style: list[str] | None = None
+    gender: list[str] | None = None
+    age: list[str] | None = None
+    scenario: list[str] | None = None
+    remove_background_noise: bool | None = None
+    language: str | None = None
+    clone_prompt: str | None = None
+    need_volume_normalization: bool | None = None
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if not _LANGUAGE.match(value):
+            raise ValueError(f"{value!r} is not an ISO 639-1 language code; use e.g. \"en\", \"zh\" or \"es\"")
+        return value
+
+    @field_validator("clone_prompt")
+    @classmethod
+    def _prompt(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("is empty; pass the exact words spoken in the sample, or leave it out")
+        return value
+
+
+class VoiceCloneRequest(RequestModel):
+    """``POST /api/open/v4/voice/clone``."""
+
+    endpoint: ClassVar[str] = "POST /api/open/v4/voice/clone"
+    source_voice_file: str
+    voice_options: VoiceCloneOptions | None = None
+    name: str | None = None
+    webhookUrl: str | None = None
+    voice_model_name: Literal[CLONE_MODELS] | None = None  # type: ignore[valid-type]
+
+    _webhook = field_validator("webhookUrl")(webhook_or_empty)
+
+
+class VoiceChangeOptions(RequestModel):
+    """``voice_options`` of ``POST /api/open/v4/voice/change``."""
+
+    stability: float | None = Field(None, ge=0, le=1)
+    similarity_boost: float | None = Field(None, ge=0, le=1)
+    style: float | None = Field(None, ge=0, le=1)
+    speaker_boost: bool | None = None
+    file_format: Literal["mp3", "wav"] | None = None
+    remove_background_noise: bool | None = None
+    speed: float | None = Field(None, ge=0.7, le=1.2)
+
+
+class VoiceChangeRequest(RequestModel):
+    """``POST /api/open/v4/voice/change``: say what ``source_voice_file`` says, in the voice ``voice_id``."""
+
+    endpoint: ClassVar[str] = "POST /api/open/v4/voice/change"
+    voice_id: str
+    source_voice_file: str
+    voice_options: VoiceChangeOptions | None = None
+    webhookUrl: str | None = None
+    voice_model_name: Literal[CHANGER_MODELS] | None = None  # type: ignore[valid-type]
+
+    _webhook = field_validator("webhookUrl")(webhook_or_empty)
+
+    @field_validator("voice_id")
+    @classmethod
+    def _voice(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("is empty; pick one from client.voices.list() or your clones")
+        return value
+
+
+class VoiceDeleteRequest(RequestModel):
+    """``POST /api/open/v4/voice/del``: ``_ids`` is a JSON **array** of voice document ``_id``s (docs F.19)."""
+
+    endpoint: ClassVar[str] = "POST /api/open/v4/voice/del"
+    ids: list[str] = Field(alias="_ids")
+
+    @field_validator("ids")
+    @classmethod
+    def _ids(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("is empty; pass at least one voice document _id (a voice's .id, not its voice_id)")
+        if any(not v.strip() for v in value):
+            raise ValueError("contains an empty id")
+        return value
+
+
+class VoiceDeleteFailure(ResponseModel):
+    id: str | None = Field(None, alias="_id")
+    msg: str | None = None
+
+
+class VoiceDeleteResult(ResponseModel):
+    """The answer of ``voice/del``: deletion may succeed for some ids only (``noPermissionVoices``)."""
+
+    successIds: list[str] = Field(default_factory=list)
+    noPermissionVoices: list[VoiceDeleteFailure] = Field(default_factory=list)
+
+    @property
+    def deleted(self) -> list[str]:
+        return list(self.successIds)
+
+    @property
+    def failed(self) -> dict[str, str]:
+        """``{_id: reason}`` for every voice that was NOT deleted."""
+        return {f.id or "?": f.msg or "not deleted" for f in self.noPermissionVoices}
+
+    @property
+    def ok(self) -> bool:
+        """True when every requested voice was deleted."""
+        return not self.noPermissionVoices
+
+    def __str__(self) -> str:
+        total = len(self.successIds) + len(self.noPermissionVoices)
+        text = f"deleted {len(self.successIds)} of {total} voice(s)"
+        if self.noPermissionVoices:
+            text += "; NOT deleted: " + "; ".join(f"{i} ({m})" for i, m in self.failed.items())
+        return text
+
+    def _repr_html_(self) -> str:
+        from ..display import e
+
+        rows = "".join(f"<li><code>{e(i)}</code> deleted</li>" for i in self.successIds)
+        rows += "".join(f'<li style="color:#eb5757"><code>{e(i)}</code> NOT deleted: {e(m)}</li>'
+                        for i, m in self.failed.items())
+        colour = "#27ae60" if self.ok else "#eb5757"
+        return (f'<div style="font-family:system-ui,sans-serif;font-size:13px"><b style="color:{colour}">'
+                f'{e(str(self).split(";")[0].capitalize())}</b><ul style="margin:4px 0">{rows}</ul></div>')
