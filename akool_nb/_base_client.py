@@ -147,7 +147,9 @@ class BaseClient:
         elif req.json is not None:
             kwargs["json"] = req.json
         kwargs["timeout"] = req.timeout if req.timeout is not None else self.timeout
-        return http.build_request(req.method, self.base_url + req.path, **kwargs)
+        # An absolute path is a documented endpoint on another host (e.g. the legacy face detect, docs F.1).
+        url = req.path if req.path.startswith(("http://", "https://")) else self.base_url + req.path
+        return http.build_request(req.method, url, **kwargs)
 
     def _token_request(self) -> APIRequest:
         creds = self._credentials
@@ -193,7 +195,10 @@ class BaseClient:
                 f"HTTP {status}: the answer is not a JSON object", endpoint=req.endpoint, http_status=status
             )
 
-        if req.envelope in ("standard", "token"):
+        # Auth and rate errors come in the standard {code, msg} form from every endpoint, detection included.
+        standard = req.envelope in ("standard", "token") or (
+            "code" in body and "error_code" not in body and "success" not in body)
+        if standard:
             code = body.get("code")
             if code == 1000 or code == "1000":
                 return body if req.envelope == "token" else body.get("data")

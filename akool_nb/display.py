@@ -88,6 +88,9 @@ def job_html(job: _JobBase) -> str:
 
 
 def _result_body(result: Result) -> str:
+    record_html = getattr(result.data, "_repr_html_", None)
+    if not result.url and callable(record_html):  # a result that is a record, not a file (e.g. a moderation)
+        return f'<div style="margin-top:8px">{record_html()}</div>'
     link = (f'<a href="{e(result.url)}" target="_blank" rel="noopener" style="color:#4a90e2">open</a>'
             if result.url else "")
     return (f'<div style="margin-top:8px">{media_html(result.url, result.media, poster=result.poster_url)}</div>'

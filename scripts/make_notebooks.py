@@ -14,6 +14,8 @@ OUT = ROOT.parent / "notebooks"
 
 def build(cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
     nb = new_notebook(cells=[new_markdown_cell(src) if kind == "md" else new_code_cell(src) for kind, src in cells])
+    for index, cell in enumerate(nb.cells):
+        cell.id = f"cell-{index:02d}"  # stable ids: regenerating a notebook changes nothing in git
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
     return nb

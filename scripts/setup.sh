@@ -12,3 +12,12 @@ if ! command -v espeak-ng >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v ap
   (apt-get install -y -q espeak-ng >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q espeak-ng >/dev/null 2>&1)) \
     || echo "note: espeak-ng not installed; the offline Akool uses its synthesized stand-in voice"
 fi
+# Browser tests (tests/browser, asked for by scripts/test.sh): Debian's Chromium and JupyterLab. Without them
+# those tests skip and say why.
+if [ "${AKOOL_NB_BROWSER_TESTS:-0}" = 1 ]; then
+  if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1)) \
+      || echo "note: chromium not installed; the browser tests will be skipped"
+  fi
+  .venv/bin/python -m pip install --quiet -e ".[dev,lab]" || echo "note: jupyterlab not installed; the browser tests will be skipped"
+fi

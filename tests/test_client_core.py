@@ -299,3 +299,10 @@ def test_per_request_timeout_via_with_options():
     assert seen["timeout"]["read"] == 2.5
     client._request(GET)
     assert seen["timeout"]["read"] == 30
+
+
+def test_detection_endpoints_map_standard_auth_errors_too():
+    transport, _ = scripted((200, {"code": 1101, "msg": "Illegal token"}))
+    req = APIRequest("POST", "/interface/detect-api/detect_faces", json={}, envelope="detect")
+    with pytest.raises(ak.AuthError):
+        make(transport)._request(req)

@@ -344,3 +344,27 @@ def test_equal_jobs_reuse_the_rendered_media(client):
     a, b = first.wait(timeout=30), second.wait(timeout=30)
     assert a.url != b.url and second.id in b.url
     assert httpx.get(a.url).content == httpx.get(b.url).content
+
+
+def test_v3_voice_clone_speaks_the_text_from_a_sample(client, tmp_path):
+    sample = client.tts.create(text="A voice sample to clone", voice_id=client.voices.list()[0]).wait(timeout=30)
+    cloned = client.tts.clone_v3("Now I speak with that voice", voice_url=sample, rate="80%").wait(timeout=30)
+    assert cloned.media == "audio" and cloned.url.endswith(".mp3")
+    assert cloned.job.request["voice_url"] == sample.url and cloned.job.request["rate"] == "80%"
+    with pytest.raises(ak.InvalidParameterError, match="voice_url: pass a voice sample"):
+        client.tts.clone_v3("No sample given")
+
+
+def test_legacy_create_video_renders_like_a_talking_avatar(client, tmp_path):
+    avatar = client.avatars.list(from_=2)[0]
+    speech = client.tts.create(text="Legacy path", voice_id=client.voices.list()[0]).wait(timeout=30)
+    job = client.talking_avatar.create_legacy([{
+        "width": 3840, "height": 2160, "duration": 2000, "voice": {"voice_url": speech.url},
+        "elements": [{"type": "avatar", "avatar_id": avatar.avatar_id, "scale_x": 1, "scale_y": 1,
+                      "offset_x": 1320, "offset_y": 360, "width": 1200, "height": 1200}],
+        "background": "#223344", "avatarFrom": 2,
+    }])
+    video = job.wait(timeout=60)
+    assert "Audio:" in streams(video.save(tmp_path))
+    with pytest.raises(ak.InvalidParameterError, match="data: needs a list"):
+        client.talking_avatar.create_legacy([])

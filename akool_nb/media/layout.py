@@ -207,3 +207,32 @@ def render_talking_avatar(
     """Render a talking-avatar layout on Akool's 3840x2160 canvas."""
     layers = talking_avatar_layers(elements, load)
     return render_layers(TALKING_AVATAR_CANVAS, layers, scale=scale, background=background)
+
+
+def _wh(value: object) -> tuple[int, int]:
+    w, _, h = str(value).lower().replace("×", "x").partition("x")
+    return int(w), int(h)
+
+
+def background_change_layers(
+    params: Mapping,
+    load: Callable[[str], Image.Image],
+) -> tuple[tuple[int, int], list[Layer], Colour]:
+    """Akool background-change parameters (``bg/replace``) -> ``(canvas_size, layers, background)``.
+
+    The canvas is ``canvas_size`` ("WxH"), filled with ``color_code`` or transparent without one. The
+    template (``template_url``) is drawn at ``overlay_template_x/y`` with ``modify_template_size`` (its
+    natural size if absent), then the foreground (``origin_img``) at ``overlay_origin_x/y`` with
+    ``modify_origin_img_size``. ``load(key)`` returns the picture for ``"template_url"`` / ``"origin_img"``
+    (already cut out when ``removeBg`` is wanted). Offsets may be negative; layers are clipped to the canvas.
+    """
+    canvas = _wh(params["canvas_size"])
+    layers: list[Layer] = []
+    if params.get("template_url"):
+        size = _wh(params["modify_template_size"]) if params.get("modify_template_size") else (None, None)
+        layers.append(Layer(load("template_url"), x=float(params.get("overlay_template_x") or 0),
+                            y=float(params.get("overlay_template_y") or 0), width=size[0], height=size[1]))
+    width, height = _wh(params["modify_origin_img_size"])
+    layers.append(Layer(load("origin_img"), x=float(params.get("overlay_origin_x") or 0),
+                        y=float(params.get("overlay_origin_y") or 0), width=width, height=height))
+    return canvas, layers, params.get("color_code") or "#00000000"

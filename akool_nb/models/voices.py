@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 
 from ._base import RequestModel, ResponseModel
 
@@ -204,16 +204,31 @@ class VoiceCloneRequest(RequestModel):
     _webhook = field_validator("webhookUrl")(webhook_or_empty)
 
 
+def number_between(lo: float, hi: float) -> Any:
+    """A number in [lo, hi] that stays an int on the wire when given as one (the docs send ``"speed": 1``)."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"Input should be a number, not {value!r}")
+        if value < lo:
+            raise ValueError(f"Input should be greater than or equal to {lo:g}")
+        if value > hi:
+            raise ValueError(f"Input should be less than or equal to {hi:g}")
+        return value
+
+    return Annotated[int | float, BeforeValidator(check)]
+
+
 class VoiceChangeOptions(RequestModel):
     """``voice_options`` of ``POST /api/open/v4/voice/change``."""
 
-    stability: float | None = Field(None, ge=0, le=1)
-    similarity_boost: float | None = Field(None, ge=0, le=1)
-    style: float | None = Field(None, ge=0, le=1)
+    stability: number_between(0, 1) | None = None  # type: ignore[valid-type]
+    similarity_boost: number_between(0, 1) | None = None  # type: ignore[valid-type]
+    style: number_between(0, 1) | None = None  # type: ignore[valid-type]
     speaker_boost: bool | None = None
     file_format: Literal["mp3", "wav"] | None = None
     remove_background_noise: bool | None = None
-    speed: float | None = Field(None, ge=0.7, le=1.2)
+    speed: number_between(0.7, 1.2) | None = None  # type: ignore[valid-type]
 
 
 class VoiceChangeRequest(RequestModel):

@@ -49,18 +49,20 @@ def api_route(method: str, path: str, handler: Callable[[Ctx], Any], auth: bool)
         if auth and (err := sim.authenticate(request.headers)) is not None:
             return envelope(err.code, err.msg)
         body: Any = None
-        if method == "POST":
+        if method in ("POST", "DELETE"):  # DELETE: knowledge/delete takes a JSON body
             raw = await request.body()
             try:
                 body = json.loads(raw) if raw.strip() else None
             except ValueError:
                 body = _INVALID
         ctx = Ctx(sim, request.url.path, dict(request.query_params), body, dict(request.path_params))
+        ctx.query_lists = {k: request.query_params.getlist(k) for k in request.query_params}  # types[]=a&types[]=b
         try:
             data = await run_in_threadpool(handler, ctx)
         except ApiError as exc:
             return envelope(exc.code, exc.msg)
-        return JSONResponse(dict(data)) if isinstance(data, Raw) else envelope(1000, "OK", data)
+        return (JSONResponse(dict(data), status_code=getattr(data, "status_code", 200)) if isinstance(data, Raw)
+                else envelope(1000, "OK", data))
 
     return Route(path, endpoint, methods=[method])
 
@@ -143,7 +145,8 @@ class FaultMiddleware:
         self.app, self.sim = app, sim
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+        # Face detection lives outside /api/ (docs §A.1): /interface/detect-api/... and the legacy /detect.
+        if scope["type"] != "http" or not (scope["path"].startswith(("/api/", "/interface/")) or scope["path"] == "/detect"):
             return await self.app(scope, receive, send)
         path, sim = scope["path"], self.sim
         body, more = b"", True

@@ -109,8 +109,10 @@ def _page(ctx: Ctx, items: list) -> dict:
 def voice_list_v4(ctx: Ctx) -> dict:
     kind = query_choice(ctx.query, "type", ("1", "2"), required=True)
     query_choice(ctx.query, "support_stream", ("1", "2"))
-    if kind == "1":  # cloned voices: none offline
-        return _page(ctx, [])
+    if kind == "1":  # your cloned voices (routes_voicelab)
+        from .routes_voicelab import cloned_voice_items
+
+        return _page(ctx, ctx.sim.catalog.find_voice_items(cloned_voice_items(ctx), ctx.query))
     voices = ctx.sim.catalog.find_voice_items(VOICES, ctx.query)
     return _page(ctx, [ctx.sim.catalog.v4_item(v) for v in voices])
 
@@ -197,15 +199,23 @@ def _tts_v4(ctx: Ctx, job: dict) -> dict:
 
 
 def resource_detail_v4(ctx: Ctx) -> dict:
-    job = ctx.sim.store.get_job(ctx.path_params["_id"], ("tts_v4",))
+    job = ctx.sim.store.get_job(ctx.path_params["_id"], ("tts_v4", "voice_change"))
     if job is None:
         raise not_found(f"_id {ctx.path_params['_id']}")
+    if job["kind"] == "voice_change":  # voice changer results (routes_voicelab)
+        from .routes_voicelab import change_record
+
+        return {"result": change_record(ctx, job)}
     return {"result": _tts_v4(ctx, job)}
 
 
 def resource_list_v4(ctx: Ctx) -> dict:
     kind = query_choice(ctx.query, "type", ("1", "2"), required=True)
-    jobs = ctx.sim.store.jobs(("tts_v4",)) if kind == "1" else []  # type 2 = voice changer: not offline
+    if kind == "2":  # voice changer results (routes_voicelab)
+        from .routes_voicelab import change_records
+
+        return _page(ctx, change_records(ctx))
+    jobs = ctx.sim.store.jobs(("tts_v4",))
     return _page(ctx, [_tts_v4(ctx, job) for job in jobs])
 
 

@@ -12,6 +12,9 @@ from .validate import (HEX_COLOUR, ApiError, Ctx, Fields, ParamError, body_objec
                        query_choice, query_int)
 
 VIDEO_KINDS = ("talking_photo", "talking_avatar", "avatar_video")
+# Other families whose jobs this endpoint also answers (lip sync, translation, character swap) add
+# kind -> fn(ctx, job, record) -> record here; the function shapes that kind's record.
+RECORD_HOOKS: dict = {}
 TEXT_LIMIT = 50000
 
 
@@ -37,14 +40,15 @@ def video_record(ctx: Ctx, job: dict) -> dict:
         rec["task_id"] = extra.get("task_id", "")
     if status == 4:
         rec.update(error_code=KINDS[job["kind"]].error_code, error_reason=job["error"])
-    return rec
+    hook = RECORD_HOOKS.get(job["kind"])
+    return hook(ctx, job, rec) if hook else rec
 
 
 def video_info(ctx: Ctx) -> dict:
     job_id = ctx.query.get("video_model_id")
     if not job_id:
         raise ParamError("video_model_id", "is required")
-    job = ctx.sim.store.get_job(job_id, VIDEO_KINDS)
+    job = ctx.sim.store.get_job(job_id, VIDEO_KINDS + tuple(RECORD_HOOKS))
     if job is None:
         raise not_found(f"video_model_id {job_id}")
     return video_record(ctx, job)

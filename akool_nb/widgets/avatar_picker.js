@@ -1,0 +1,103 @@
+// AvatarPicker front end (anywidget ES module, no build step).
+function h(tag, props = {}, ...kids) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(props || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === "class") node.className = v;
+    else if (k === "style" && typeof v === "object") Object.assign(node.style, v);
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const kid of kids.flat()) if (kid !== null && kid !== undefined && kid !== false)
+    node.append(kid instanceof Node ? kid : document.createTextNode(String(kid)));
+  return node;
+}
+
+function errorBox(model) {
+  const box = h("div");
+  const draw = () => {
+    const err = model.get("error") || {};
+    box.replaceChildren();
+    if (!err.message) return;
+    box.append(h("div", { class: "aknb-error", role: "alert" },
+      h("div", {}, h("b", {}, err.kind || "Error"), " ", err.message,
+        err.fix ? h("div", { class: "aknb-fix" }, "➜ ", err.fix) : null),
+      h("button", { class: "aknb-btn small", onclick: () => model.send({ action: "dismiss_error" }) }, "Dismiss")));
+  };
+  draw();
+  return [box, draw];
+}
+
+const SOURCES = [["", "All"], ["official", "Official"], ["mine", "Mine"]];
+const KINDS = [["", "Any type"], ["talking", "Talking"], ["streaming", "Streaming"]];
+
+export default {
+  render({ model, el }) {
+    const root = h("div", { class: "aknb aknb-avatar-picker" });
+    el.append(root);
+    const [errBox, drawError] = errorBox(model);
+    const chips = (values, trait) => {
+      const wrap = h("div", { class: "aknb-bar", style: { marginBottom: "0" } });
+      const draw = () => {
+        wrap.replaceChildren(...values.map(([v, label]) => h("button", {
+          class: "aknb-chip" + (model.get(trait) === v ? " on" : ""), "data-value": v,
+          onclick: () => { model.set(trait, v); model.save_changes(); },
+        }, label)));
+      };
+      draw();
+      return [wrap, draw];
+    };
+    const [sourceChips, drawSources] = chips(SOURCES, "source");
+    const [kindChips, drawKinds] = chips(KINDS, "kind");
+    const status = h("span", { class: "aknb-status" });
+    const head = h("div", { class: "aknb-head" },
+      h("span", { class: "aknb-title" }, "Avatars"),
+      model.get("offline") ? h("span", { class: "aknb-badge sim", title: "Offline Akool: simulated avatars" }, "SIMULATED") : null,
+      h("span", { class: "aknb-grow" }), status);
+    const filters = h("div", { class: "aknb-bar" }, sourceChips, h("span", { class: "aknb-sub" }, "·"), kindChips);
+    const grid = h("div", { class: "aknb-grid" });
+    const chosen = h("span", { class: "aknb-sub aknb-grow" });
+    const prev = h("button", { class: "aknb-btn small", onclick: () => model.send({ action: "page", delta: -1 }) }, "‹ Prev");
+    const next = h("button", { class: "aknb-btn small", onclick: () => model.send({ action: "page", delta: 1 }) }, "Next ›");
+    const pageLabel = h("span", { class: "aknb-sub" });
+    const pager = h("div", { class: "aknb-pager" }, chosen, prev, pageLabel, next);
+    root.append(head, errBox, filters, grid, pager);
+
+    const select = (item) => model.send({ action: "select", avatar_id: item.key });
+    const drawGrid = () => {
+      const items = model.get("items") || [];
+      const value = model.get("value") || {};
+      if (!items.length) {
+        grid.replaceChildren(h("div", { class: "aknb-empty", style: { gridColumn: "1 / -1" } },
+          model.get("status") || "No avatars."));
+      } else {
+        grid.replaceChildren(...items.map((item) => {
+          const selected = value && value.avatar_id === item.avatar_id;
+          const thumb = item.thumb
+            ? h("img", { class: "aknb-thumb", src: item.thumb, loading: "lazy", alt: item.name, draggable: "false" })
+            : h("div", { class: "aknb-thumb" });
+          const kind = item.type === 2 ? "streaming" : item.video ? "video" : "image";
+          return h("div", {
+            class: "aknb-card" + (selected ? " selected" : ""), tabindex: "0", role: "option",
+            "aria-selected": selected ? "true" : "false", "data-avatar-id": item.avatar_id, title: item.avatar_id,
+            onclick: () => select(item), onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); select(item); } },
+          }, thumb, h("span", { class: "aknb-tag" }, kind), h("span", { class: "aknb-check" }, "✓"),
+            h("div", { class: "aknb-cap" }, h("div", { class: "aknb-name" }, item.name),
+              h("div", { class: "aknb-meta" }, (item.from === 3 ? "mine" : item.from === 2 ? "official" : "") +
+                (item.gender ? " · " + item.gender : ""))));
+        }));
+      }
+      chosen.textContent = value && value.avatar_id ? `Selected: ${value.avatar_id} (from ${value.from})` : "Click an avatar to select it.";
+      pageLabel.textContent = `Page ${model.get("page")}`;
+      prev.disabled = model.get("page") <= 1;
+      next.disabled = !model.get("has_more");
+    };
+    const drawStatus = () => { status.textContent = model.get("status") || ""; };
+    const handlers = [["change:items change:value change:page change:has_more", drawGrid], ["change:status", drawStatus],
+      ["change:error", drawError], ["change:source", drawSources], ["change:kind", drawKinds]];
+    for (const [ev, fn] of handlers) model.on(ev, fn);
+    drawGrid(); drawStatus();
+    model.set("ready", true); model.save_changes();
+    return () => { for (const [ev, fn] of handlers) model.off(ev, fn); };
+  },
+};

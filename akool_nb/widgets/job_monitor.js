@@ -1,0 +1,129 @@
+// JobMonitor front end (anywidget ES module, no build step). Rows are keyed by job id and patched in
+// place, so updates never flicker; elapsed time ticks locally between updates from the kernel.
+function h(tag, props = {}, ...kids) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(props || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === "class") node.className = v;
+    else if (k === "style" && typeof v === "object") Object.assign(node.style, v);
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const kid of kids.flat()) if (kid !== null && kid !== undefined && kid !== false)
+    node.append(kid instanceof Node ? kid : document.createTextNode(String(kid)));
+  return node;
+}
+
+function errorBox(model) {
+  const box = h("div");
+  const draw = () => {
+    const err = model.get("error") || {};
+    box.replaceChildren();
+    if (!err.message) return;
+    box.append(h("div", { class: "aknb-error", role: "alert" },
+      h("div", {}, h("b", {}, err.kind || "Error"), " ", err.message,
+        err.fix ? h("div", { class: "aknb-fix" }, "➜ ", err.fix) : null),
+      h("button", { class: "aknb-btn small", onclick: () => model.send({ action: "dismiss_error" }) }, "Dismiss")));
+  };
+  draw();
+  return [box, draw];
+}
+
+function pauseOthers(media) {
+  document.querySelectorAll("audio, video").forEach((m) => { if (m !== media && !m.paused) m.pause(); });
+}
+
+const clock = (s) => (s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")} min`);
+
+export default {
+  render({ model, el }) {
+    const root = h("div", { class: "aknb aknb-job-monitor" });
+    el.append(root);
+    const [errBox, drawError] = errorBox(model);
+    const title = h("span", { class: "aknb-title" });
+    const summary = h("span", { class: "aknb-summary" });
+    const stopAll = h("button", { class: "aknb-btn small danger", onclick: () => model.send({ action: "stop_all" }) }, "Stop all");
+    root.append(h("div", { class: "aknb-head" }, title,
+      model.get("offline") ? h("span", { class: "aknb-badge sim", title: "Offline Akool: simulated results" }, "SIMULATED") : null,
+      summary, stopAll), errBox);
+    const list = h("div", { class: "aknb-list", style: { maxHeight: "none" } });
+    root.append(list);
+    const views = new Map();  // job id -> {node, parts, row, receivedAt, bodyKey}
+
+    const makeView = (row) => {
+      const badge = h("span", { class: "aknb-badge" });
+      const elapsed = h("span", { class: "aknb-elapsed" });
+      const stop = h("button", { class: "aknb-btn small danger", title: "Stop waiting (the job goes on at Akool)",
+        onclick: () => model.send({ action: "stop", id: row.id }) }, "Stop");
+      const del = h("button", { class: "aknb-btn small danger", title: "Delete at Akool",
+        onclick: () => model.send({ action: "delete", id: row.id }) }, "Delete");
+      const bar = h("div");
+      const note = h("div", { class: "aknb-sub", style: { marginTop: "4px" } });
+      const body = h("div", { class: "aknb-job-body" });
+      const node = h("div", { class: "aknb-job", "data-job-id": row.id, "data-product": row.product },
+        h("div", { class: "aknb-job-head" }, h("b", {}, row.label), badge,
+          h("span", { class: "aknb-mono aknb-sub" }, row.id), h("span", { class: "aknb-grow" }), elapsed, stop, del),
+        h("div", { class: "aknb-progress" }, bar), note, body);
+      return { node, badge, elapsed, stop, del, bar, note, body, bodyKey: null };
+    };
+
+    const fillBody = (view, row) => {
+      const key = `${row.url}|${row.error}`;
+      if (view.bodyKey === key) return;
+      view.bodyKey = key;
+      view.body.replaceChildren();
+      if (row.error) { view.body.append(h("div", { style: { color: "var(--aknb-bad)" } }, row.error)); return; }
+      if (!row.url) return;
+      let player = null;
+      if (row.media === "video") player = h("video", { controls: true, playsinline: true, preload: row.poster ? "none" : "metadata",
+        poster: row.poster || null, src: row.poster ? row.url : row.url + "#t=0.1", style: { maxWidth: "min(480px, 100%)", maxHeight: "300px", borderRadius: "8px", background: "#000", display: "block" } });
+      else if (row.media === "audio") player = h("audio", { controls: true, preload: "none", src: row.url, style: { width: "340px", maxWidth: "100%" } });
+      else if (row.media === "image") player = h("img", { src: row.url, loading: "lazy", style: { maxWidth: "min(480px, 100%)", borderRadius: "8px", display: "block" } });
+      if (player && player.tagName !== "IMG") player.addEventListener("play", () => pauseOthers(player));
+      const stamp = row.expires_at ? `expires ${row.expires_at.slice(0, 16).replace("T", " ")} UTC` : "";
+      view.body.append(player || "", h("div", { class: "aknb-sub", style: { marginTop: "4px" } },
+        h("a", { href: row.url, target: "_blank", rel: "noopener" }, "open"), stamp ? ` · ${stamp}` : "", " · .save(path) keeps it"));
+    };
+
+    const draw = () => {
+      const rows = model.get("rows") || [];
+      const now = performance.now();
+      const seen = new Set();
+      rows.forEach((row, index) => {
+        seen.add(row.id);
+        let view = views.get(row.id);
+        if (!view) { view = makeView(row); views.set(row.id, view); }
+        if (list.children[index] !== view.node) list.insertBefore(view.node, list.children[index] || null);
+        view.row = row; view.receivedAt = now;
+        view.node.className = `aknb-job ${row.status}`;
+        view.badge.className = `aknb-badge ${row.status}`;
+        view.badge.textContent = row.status;
+        view.bar.style.width = `${Math.round((row.status === "stopped" ? row.progress : row.progress) * 100)}%`;
+        view.stop.style.display = row.running ? "" : "none";
+        view.del.style.display = row.deletable && !row.running && row.status !== "stopped" ? "" : "none";
+        view.note.textContent = [row.note, row.warning].filter(Boolean).join(" · ");
+        view.note.style.display = view.note.textContent ? "" : "none";
+        view.elapsed.textContent = clock(row.elapsed);
+        fillBody(view, row);
+      });
+      for (const [id, view] of views) if (!seen.has(id)) { view.node.remove(); views.delete(id); }
+      const finished = rows.filter((r) => !r.running).length;
+      title.textContent = model.get("title") || "Jobs";
+      summary.textContent = rows.length ? `${finished} of ${rows.length} finished` : "No jobs yet.";
+      stopAll.style.display = rows.some((r) => r.running) ? "" : "none";
+      if (!rows.length && !list.querySelector(".aknb-empty")) list.append(h("div", { class: "aknb-empty" }, "Jobs you add appear here."));
+      if (rows.length) list.querySelectorAll(".aknb-empty").forEach((n) => n.remove());
+    };
+    const tick = setInterval(() => {
+      const now = performance.now();
+      for (const view of views.values()) {
+        if (view.row && view.row.running) view.elapsed.textContent = clock(view.row.elapsed + (now - view.receivedAt) / 1000);
+      }
+    }, 500);
+    const handlers = [["change:rows change:title", draw], ["change:error", drawError]];
+    for (const [ev, fn] of handlers) model.on(ev, fn);
+    draw();
+    model.set("ready", true); model.save_changes();
+    return () => { clearInterval(tick); for (const [ev, fn] of handlers) model.off(ev, fn); };
+  },
+};

@@ -1,0 +1,326 @@
+"""JobMonitor: follow any number of jobs (also a batch) without blocking the kernel.
+
+    monitor = JobMonitor([job1, job2], client=client)   # or JobMonitor(batch)
+    monitor                                              # status, elapsed, progress, stop, result preview
+    monitor.wait()                                       # the results, in job order (optional)
+
+A background thread polls through the client (many-ids endpoints answer for many jobs in one request)
+and updates the panel's state; the front end patches each row in place, so nothing flickers. The panel
+keeps working when displayed again in another cell.
+"""
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from typing import Any, Callable, Iterable
+
+import traitlets as t
+
+from .._logging import logger
+from ._base import HERE, Panel, error_state, esc
+
+#: product key -> ``fn(client, job)`` that deletes the job's result at Akool. Families whose API has a
+#: delete endpoint register one here; JobMonitor then shows a Delete control for their jobs.
+DELETERS: dict[str, Callable[[Any, Any], Any]] = {}
+
+
+def register_deleter(product: str, fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    DELETERS[product] = fn
+    return fn
+
+
+def _jobs_of(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if hasattr(value, "product") and hasattr(value, "refresh"):
+        return [value]
+    if hasattr(value, "jobs") and not isinstance(value, (list, tuple)):  # a batch object
+        return list(value.jobs)
+    out: list[Any] = []
+    for item in value:
+        out += _jobs_of(item)
+    return out
+
+
+class JobMonitor(Panel):
+    """Live status of jobs: product, status, elapsed, progress, stop (and delete where the API allows), and
+    the result preview when done. ``value`` is the list of results of the completed jobs, in job order."""
+
+    _esm = HERE / "job_monitor.js"
+    rows = t.List().tag(sync=True)
+    title = t.Unicode("Jobs").tag(sync=True)
+    done = t.Bool(True).tag(sync=True)
+    value = t.List()
+
+    def __init__(self, jobs: Any = None, *, client: Any = None, title: str = "Jobs", poll: float | None = None,
+                 autostart: bool = True, **kwargs: Any) -> None:
+        found = _jobs_of(jobs)
+        super().__init__(client if client is not None else (found[0]._client if found else None), **kwargs)
+        self.title = title
+        self.poll = poll
+        self.autostart = autostart
+        self._jobs: list[Any] = []
+        self._stopped: set[str] = set()
+        self._notes: dict[str, str] = {}
+        self._errors: dict[str, str] = {}
+        self._reported: set[str] = set()
+        self._callbacks: list[Callable[[Any], Any]] = []
+        self._thread: threading.Thread | None = None
+        self._wake = threading.Event()
+        self._closing = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._handles: list[Any] = []
+        if found:
+            self.add(*found)
+
+    # -- programmatic API -------------------------------------------------------------------------
+    @property
+    def jobs(self) -> list[Any]:
+        return list(self._jobs)
+
+    def add(self, *jobs: Any) -> JobMonitor:
+        """Follow more jobs (jobs, lists of jobs or batches)."""
+        new = [j for j in _jobs_of(jobs) if all(j is not k for k in self._jobs)]
+        if any(type(j).__name__ == "AsyncJob" for j in new):
+            try:
+                self._loop = asyncio.get_event_loop()
+            except RuntimeError:
+                self._loop = None
+        with self._lock:
+            self._jobs += new
+            if self.client is None and new:
+                self.client = new[0]._client
+        self._publish()
+        if self.autostart:
+            self.start()
+        return self
+
+    def on_complete(self, callback: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        """Call ``callback(result)`` once for each job that completes."""
+        self._callbacks.append(callback)
+        return callback
+
+    def start(self) -> None:
+        """Start polling in the background (``add`` does this unless ``autostart=False``)."""
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                self._wake.set()
+                return
+            if not self._pending():
+                return
+            self._thread = threading.Thread(target=self._run, name="akool-nb-monitor", daemon=True)
+            self._thread.start()
+
+    def stop(self, job_id: str | None = None, *, delete: bool = False) -> None:
+        """Stop waiting for one job (or all): the job goes on at Akool unless ``delete`` and the product's
+        API can delete it."""
+        targets = [j for j in self._jobs if job_id is None or j.id == job_id]
+        if job_id is not None and not targets:
+            raise ValueError(f"job {job_id!r} is not in this monitor")
+        for job in targets:
+            if delete:
+                self._delete(job)
+            elif not job.done:
+                self._stopped.add(job.id)
+                self._notes[job.id] = (f"Stopped waiting. The job goes on at Akool: "
+                                       f"client.jobs.attach({job.id!r}) picks it up again.")
+        self._wake.set()
+        self._publish()
+
+    def wait(self, timeout: float | None = 900.0) -> list[Any]:
+        """Block until every job is done or stopped; returns ``value`` (results of the completed jobs)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        if self._thread is None and self._pending():
+            self.start()
+        while self._pending():
+            thread = self._thread
+            if thread is None or not thread.is_alive():
+                self.start()
+                thread = self._thread
+            if thread is not None:
+                thread.join(0.05)
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError(f"{len(self._pending())} job(s) still running after {timeout}s; they go on")
+        self._publish()
+        return self.value
+
+    def _ipython_display_(self, **kwargs: Any) -> None:
+        # Displayed with a display id, so the static copy in the saved notebook can be refreshed once the
+        # jobs are done (it then carries the result players and links, not "queued").
+        from IPython.display import display
+
+        data, meta = self._repr_mimebundle_()
+        self._handles.append(display(data, metadata=meta, raw=True, display_id=True))
+
+    def _refresh_static_copy(self) -> None:
+        if not self._handles:
+            return
+        try:
+            data, meta = self._repr_mimebundle_()
+            for handle in self._handles:
+                handle.update(data, metadata=meta, raw=True)
+        except Exception as exc:  # only the saved copy would be stale; the live panel is fine
+            logger.debug("could not refresh the static copy: %s", exc)
+
+    def close(self) -> None:
+        self._closing = True
+        self._wake.set()
+        super().close()
+
+    # -- polling ----------------------------------------------------------------------------------
+    def _pending(self) -> list[Any]:
+        return [j for j in self._jobs if not j.done and j.id not in self._stopped]
+
+    def _intervals(self) -> Iterable[float]:
+        client = self.client
+        interval = self.poll if self.poll is not None else float(getattr(client, "poll_interval", 3.0))
+        cap = max(interval, float(getattr(client, "max_poll_interval", 15.0)))
+        while True:
+            yield interval
+            interval = min(cap, interval * 1.5)
+
+    def _run(self) -> None:
+        intervals = iter(self._intervals())
+        try:
+            while not self._closing:
+                pending = self._pending()
+                if not pending:
+                    break
+                changed = self._poll_once(pending)
+                self._publish()
+                if changed:
+                    intervals = iter(self._intervals())
+                self._wake.wait(next(intervals))
+                self._wake.clear()
+        except Exception as exc:  # never die silently: the panel says what happened
+            logger.exception("JobMonitor stopped polling")
+            self.show_error(exc)
+        finally:
+            self._publish()
+
+    def _refresh(self, job: Any) -> None:
+        outcome = job.refresh()
+        if asyncio.iscoroutine(outcome):
+            if self._loop is not None and self._loop.is_running():
+                asyncio.run_coroutine_threadsafe(outcome, self._loop).result(60)
+            else:
+                asyncio.run(outcome)
+
+    def _poll_once(self, pending: list[Any]) -> bool:
+        before = {j.id: j.status for j in pending}
+        groups: dict[str, list[Any]] = {}
+        singles = []
+        for job in pending:
+            if getattr(job.product, "batch_request", None) is not None and type(job).__name__ == "Job":
+                groups.setdefault(job.product.key, []).append(job)
+            else:
+                singles.append(job)
+        for members in groups.values():
+            product = members[0].product
+            try:
+                data = members[0]._client._request(product.batch_request([j.id for j in members]))
+                records = product.batch_records(data)
+                for job in members:
+                    if job.id in records:
+                        job.polls += 1
+                        job._apply(records[job.id])
+                        self._errors.pop(job.id, None)
+            except Exception as exc:
+                for job in members:
+                    self._errors[job.id] = error_state(exc)["message"]
+        for job in singles:
+            try:
+                self._refresh(job)
+                self._errors.pop(job.id, None)
+            except Exception as exc:
+                self._errors[job.id] = f"{error_state(exc)['message']} (still trying)"
+        return any(j.status != before[j.id] for j in pending)
+
+    def _delete(self, job: Any) -> None:
+        deleter = DELETERS.get(job.product.key)
+        if deleter is None:
+            raise ValueError(f"Akool has no delete for {job.product.label} results; stop waiting instead")
+        deleter(self.client or job._client, job)
+        self._stopped.add(job.id)
+        self._notes[job.id] = "Deleted at Akool."
+
+    # -- state for the front end ------------------------------------------------------------------
+    def _row(self, job: Any) -> dict[str, Any]:
+        status = job.status.label
+        stopped = job.id in self._stopped
+        row: dict[str, Any] = {
+            "id": job.id, "product": job.product.key, "label": job.product.label, "media": job.product.media,
+            "status": "stopped" if stopped and not job.done else status, "progress": job.progress,
+            "elapsed": round(job.elapsed, 2), "running": not job.done and not stopped, "polls": job.polls,
+            "url": "", "poster": "", "expires_at": "", "error": "", "note": self._notes.get(job.id, ""),
+            "warning": self._errors.get(job.id, ""), "deletable": job.product.key in DELETERS,
+        }
+        if job.status.label == "completed":
+            try:
+                result = job.result
+                row.update(url=result.url or "", poster=result.poster_url or "",
+                           expires_at=result.expires_at.isoformat())
+            except Exception as exc:
+                row["error"] = str(exc)
+        elif job.status.label == "failed":
+            row["error"] = f"{job.failure_reason or 'failed'}"
+        return row
+
+    def _publish(self) -> None:
+        with self._lock:
+            rows = [self._row(j) for j in self._jobs]
+            results = []
+            fresh = []
+            for job in self._jobs:
+                if job.status.label == "completed":
+                    try:
+                        result = job.result
+                    except Exception:
+                        continue
+                    results.append(result)
+                    if job.id not in self._reported:
+                        self._reported.add(job.id)
+                        fresh.append(result)
+            was_done = self.done
+            with self.hold_trait_notifications():
+                self.rows = rows
+                self.done = not self._pending()
+                if [r.id for r in results] != [r.id for r in self.value]:
+                    self.value = results
+            finished_now = self.done and not was_done
+        if finished_now:
+            self._refresh_static_copy()
+        for result in fresh:
+            for callback in self._callbacks:
+                try:
+                    callback(result)
+                except Exception as exc:
+                    self.show_error(exc, "Your on_complete callback raised; the monitor goes on.")
+
+    # -- front-end actions ------------------------------------------------------------------------
+    def _on_stop(self, id: str) -> None:  # noqa: A002 - the front end's field name
+        self.stop(id)
+
+    def _on_delete(self, id: str) -> None:  # noqa: A002
+        self.stop(id, delete=True)
+
+    def _on_stop_all(self) -> None:
+        self.stop()
+
+    def _static_html(self) -> str:
+        from ..display import media_html
+
+        parts = []
+        for row in self.rows:
+            colour = {"completed": "#27ae60", "failed": "#e5484d", "processing": "#2f80ed"}.get(row["status"], "#8a8f98")
+            body = (f'<div style="margin-top:6px">{media_html(row["url"], row["media"], poster=row["poster"] or None, width=420)}'
+                    f'</div><a href="{esc(row["url"])}" target="_blank" rel="noopener">open</a>' if row["url"] else "")
+            if row["error"]:
+                body = f'<div style="color:#e5484d">{esc(row["error"])}</div>'
+            parts.append(f'<div style="border:1px solid rgba(128,128,128,.3);border-radius:8px;padding:6px 8px;'
+                         f'margin:4px 0"><b>{esc(row["label"])}</b> <span style="background:{colour};color:#fff;'
+                         f'border-radius:9px;padding:0 7px;font-size:11px">{esc(row["status"])}</span> '
+                         f'<code style="opacity:.7">{esc(row["id"])}</code> <span style="opacity:.7">'
+                         f'{row["elapsed"]:.1f} s</span>{body}</div>')
+        return self._static_card(self.title, "".join(parts) or "No jobs.")

@@ -1,0 +1,170 @@
+"""Build docs/api-coverage.md: every documented method+path → client method → offline status → tests.
+
+Sources, so the table cannot drift from the code:
+* the documented endpoints: catalog §A.6 of ../shared/akool-docs/catalog.md (a copy is kept in the doc);
+* client methods: the ``APIRequest("METHOD", "/path")`` calls inside each ``akool_nb/resources`` method;
+* offline status: the offline Akool's route table (``akool_nb.sim.app.ROUTE_MODULES``);
+* tests: test functions that call the client method.
+``tests/test_api_coverage.py`` fails when the document, the route table or the client disagree.
+Run: python scripts/api_coverage.py [--check]
+"""
+from __future__ import annotations
+
+import ast
+import importlib
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "api-coverage.md"
+CATALOG = ROOT.parent / "shared" / "akool-docs" / "catalog.md"
+LEGACY_HOSTS = {"https://sg3.akool.com": "", "https://openapi.akool.com": ""}
+
+
+def documented() -> list[tuple[str, str, str]]:
+    """(method, path, family) for each row of catalog §A.6, with hosts stripped."""
+    text = CATALOG.read_text(encoding="utf-8")
+    section = text[text.index("### A.6"):text.index("## B.")]
+    rows = []
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) < 4 or cells[1] not in ("GET", "POST", "DELETE"):
+            continue
+        path = re.sub(r"`|\s*\[SUPPLEMENT[^\]]*\]", "", cells[2]).strip()
+        for host in LEGACY_HOSTS:
+            path = path.replace(host, "")
+        rows.append((cells[1], path, cells[3]))
+    return rows
+
+
+def offline_routes() -> set[tuple[str, str]]:
+    from akool_nb.sim import app
+
+    routes = set()
+    for name in app.ROUTE_MODULES:
+        module = importlib.import_module(f"akool_nb.sim.{name}")
+        routes |= {(m, p) for m, p, _h, _auth in module.ROUTES}
+    return routes
+
+
+def _normalise(path: str) -> str:
+    return re.sub(r"\{[^}]*\}", "{_id}", path)
+
+
+def client_methods() -> dict[tuple[str, str], list[str]]:
+    """(method, path) → ["client.family.method", ...] from the resource modules' source."""
+    found: dict[tuple[str, str], list[str]] = {}
+    client_attrs = _client_attributes()
+    for source in sorted((ROOT / "akool_nb" / "resources").glob("[a-z]*.py")):
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+        for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
+            attr = client_attrs.get((source.stem, cls.name))
+            if attr is None:
+                continue
+            for fn in (n for n in cls.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")):
+                for call in (n for n in ast.walk(fn) if isinstance(n, ast.Call)):
+                    name = getattr(call.func, "id", getattr(call.func, "attr", ""))
+                    if name != "APIRequest" or len(call.args) < 2:
+                        continue
+                    method, path = call.args[0], call.args[1]
+                    if not isinstance(method, ast.Constant):
+                        continue
+                    path_text = _path_text(path)
+                    if path_text:
+                        key = (method.value, _normalise(path_text))
+                        found.setdefault(key, []).append(f"client.{attr}.{fn.name}")
+    # Result endpoints polled by jobs (Product rows in jobs.py and the resource modules).
+    for source in [ROOT / "akool_nb" / "jobs.py", *sorted((ROOT / "akool_nb" / "resources").glob("[a-z]*.py"))]:
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+        for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
+            if getattr(call.func, "id", getattr(call.func, "attr", "")) != "Product" or len(call.args) < 4:
+                continue
+            product = call.args[0].value if isinstance(call.args[0], ast.Constant) else "?"
+            for inner in (n for n in ast.walk(call) if isinstance(n, ast.Call)):
+                if getattr(inner.func, "id", "") == "APIRequest" and len(inner.args) >= 2:
+                    path_text = _path_text(inner.args[1])
+                    if path_text and isinstance(inner.args[0], ast.Constant):
+                        key = (inner.args[0].value, _normalise(path_text))
+                        found.setdefault(key, []).append(f"Job.wait/refresh ({product})")
+            for keyword in call.keywords:  # a status_request given by name, e.g. _video_info
+                if keyword.arg is None:
+                    continue
+    for fn in (n for n in ast.walk(ast.parse((ROOT / "akool_nb" / "jobs.py").read_text(encoding="utf-8")))
+               if isinstance(n, ast.FunctionDef)):
+        for inner in (n for n in ast.walk(fn) if isinstance(n, ast.Call)):
+            if getattr(inner.func, "id", "") == "APIRequest" and len(inner.args) >= 2:
+                path_text = _path_text(inner.args[1])
+                if path_text:
+                    found.setdefault((inner.args[0].value, _normalise(path_text)), []).append(
+                        "Job.wait/refresh (video products)")
+    found.setdefault(("POST", "/api/open/v3/getToken"), []).append("Akool(client_id=..., client_secret=...)")
+    return found
+
+
+def _path_text(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) else "{_id}" for v in node.values)
+    return None
+
+
+def _client_attributes() -> dict[tuple[str, str], str]:
+    """(module, class) → attribute name on the client, read from client.py's _resource declarations."""
+    text = (ROOT / "akool_nb" / "client.py").read_text(encoding="utf-8")
+    return {(m, c): a for a, m, c in re.findall(r'^\s+(\w+) = _resource\("(\w+)", "(\w+)"\)', text, re.M)}
+
+
+def tests_calling(methods: list[str]) -> list[str]:
+    patterns = []
+    for m in methods:
+        if m.startswith("Job."):
+            patterns.append(r"\.wait\(|\.refresh\(|wait_all\(")
+        elif m.startswith("Akool("):
+            patterns.append(r"Akool\(client_id=")
+        else:
+            patterns.append(r"\." + re.escape(m.split(".", 1)[1]) + r"\(")
+    names = []
+    for test_file in sorted((ROOT / "tests").rglob("test_*.py")):
+        text = test_file.read_text(encoding="utf-8")
+        for fn in re.finditer(r"^(?:async )?def (test_\w+)\(.*?(?=^(?:async )?def |\Z)", text, re.M | re.S):
+            body = fn.group(0)
+            if any(re.search(p, body) for p in patterns):
+                names.append(f"{test_file.relative_to(ROOT / 'tests').as_posix()}::{fn.group(1)}")
+    return names
+
+
+def render() -> str:
+    rows = documented()
+    offline = offline_routes()
+    clients = client_methods()
+    lines = [
+        "# API coverage",
+        "",
+        "Generated by `python scripts/api_coverage.py` from catalog §A.6, the client's resource modules and the",
+        "offline Akool's route table; `tests/test_api_coverage.py` fails when they disagree. Legacy `/detect`",
+        "is documented on `https://sg3.akool.com`; the offline Akool serves it at `/detect`.",
+        "",
+        "| # | Method | Path | Family | Client method | Offline | Tests |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for index, (method, path, family) in enumerate(rows, 1):
+        key = (method, _normalise(path))
+        methods = sorted(set(clients.get(key, [])))
+        served = "served" if any((m, _normalise(p)) == key for m, p in offline) else "**missing**"
+        tests = tests_calling(methods) if methods else []
+        shown = ", ".join(f"`{t}`" for t in tests[:3]) + (f" (+{len(tests) - 3})" if len(tests) > 3 else "")
+        lines.append(f"| {index} | {method} | `{path}` | {family} | "
+                     f"{', '.join(f'`{m}`' for m in methods) or '**none**'} | {served} | {shown or '**none**'} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    text = render()
+    if "--check" in sys.argv:
+        sys.exit(0 if DOC.is_file() and DOC.read_text(encoding="utf-8") == text else 1)
+    DOC.parent.mkdir(exist_ok=True)
+    DOC.write_text(text, encoding="utf-8")
+    print(f"wrote {DOC} ({text.count(chr(10)) - 8} endpoints)")
