@@ -432,6 +432,7 @@ class _Schedule:
 
     def __init__(self) -> None:
         self.duration: dict[str, float] = {}
+        self.next_due: float | None = None
 
     def learn(self, jobs: list[Any]) -> None:
         for job in jobs:
@@ -452,13 +453,25 @@ class _Schedule:
                 requests.append((product.batch_request([j.id for j in chunk]), chunk))
         now = time.time()
         due = []
+        self.next_due = None
         for key, members in singles.items():
             expected = self.duration.get(key)
             if expected is None:
                 due.append(min(members, key=lambda j: j.created_at))
-            else:
-                due += [j for j in members if now >= j.created_at + expected - interval]
+                continue
+            for job in members:
+                when = job.created_at + expected - interval
+                if now >= when:
+                    due.append(job)
+                elif self.next_due is None or when < self.next_due:
+                    self.next_due = when
         return requests, due
+
+    def pause(self, interval: float) -> float:
+        """Sleep until the next round: the poll interval, or sooner when a job falls due before it."""
+        if self.next_due is None:
+            return interval
+        return max(0.0, min(interval, self.next_due - time.time()))
 
 
 def _absorb_batch(data: Any, chunk: list[Any]) -> None:
@@ -500,7 +513,7 @@ def wait_all(jobs: list[Job], timeout: float | None = 900.0, poll: float | None 
             break
         if deadline is not None and time.monotonic() >= deadline:
             raise pending[0]._timeout_error(timeout or 0)
-        time.sleep(_sleep_for(interval, deadline))
+        time.sleep(_sleep_for(schedule.pause(interval), deadline))
         interval = next(intervals)
     return [j.result for j in jobs]
 
@@ -531,6 +544,6 @@ async def async_wait_all(jobs: list[AsyncJob], timeout: float | None = 900.0, po
             break
         if deadline is not None and time.monotonic() >= deadline:
             raise pending[0]._timeout_error(timeout or 0)
-        await asyncio.sleep(_sleep_for(interval, deadline))
+        await asyncio.sleep(_sleep_for(schedule.pause(interval), deadline))
         interval = next(intervals)
     return [j.result for j in jobs]

@@ -250,9 +250,11 @@ BG_COMBINATION_4 = {"canvas_size": "3840x3840",
                     "modify_origin_img_size": "3060x3824", "overlay_origin_x": 388, "overlay_origin_y": 8}
 
 
-@pytest.mark.parametrize("body", [example("#### B.8.1"), BG_COMBINATION_2, BG_COMBINATION_3, BG_COMBINATION_4],
+@pytest.mark.parametrize("body", ["#### B.8.1", BG_COMBINATION_2, BG_COMBINATION_3, BG_COMBINATION_4],
                          ids=["template", "colour", "template+colour", "neither"])
 def test_background_change_examples_go_on_the_wire_unchanged(client, sim, body):
+    if isinstance(body, str):  # read from the docs when the test runs (a skip if they are not beside us)
+        body = example(body)
     kwargs = dict(body)
     client.background.change(kwargs.pop("origin_img"), **kwargs)
     assert last_body(sim, BG) == body

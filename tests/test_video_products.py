@@ -447,6 +447,14 @@ def test_webhooks_name_each_product(client, sim, clips, hook_server):
     for (kind, job), result in zip(jobs.items(), results):
         final = decoded(sim, received, job.id, 3)
         assert final["type"] == kind and final["url"] == result.url
+    from akool_nb.webhook import verify_and_decrypt
+
+    statuses = {}
+    for body in list(received):
+        data = verify_and_decrypt(body, client_id=sim.client_id, client_secret=sim.client_secret)
+        statuses.setdefault(data["_id"], set()).add(int(data["status"]))
+    assert statuses[jobs["character swap"].id] == {3}  # the docs: character swap calls on 3 or 4 only
+    assert statuses[jobs["lipsync"].id] == {2, 3}
 
 
 def test_attach_reads_the_shared_video_record(sim, clips, tmp_path):

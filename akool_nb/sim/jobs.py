@@ -222,6 +222,7 @@ class Kind:
     webhook_type: str  # the decrypted webhook ``type`` (catalog §E.3)
     render: Callable[[Any, dict, Path], dict]
     error_code: int  # reported with a failed job (``error_code``/``error_reason``)
+    webhook_processing: bool = True  # also call the webhook at status 2 (character swap: only 3 and 4)
 
 
 KINDS: dict[str, Kind] = {

@@ -749,7 +749,7 @@ def render_translation(sim, job: dict, work: Path) -> dict:
 
 # ====================================================================================== registration
 register_kind(I2V, Kind("status", "image to video", render_i2v, 1015))
-register_kind(SWAP, Kind("video_status", "character swap", render_swap, 1015))
+register_kind(SWAP, Kind("video_status", "character swap", render_swap, 1015, webhook_processing=False))
 register_kind(LIPSYNC, Kind("video_status", "lipsync", render_lipsync, 1211))
 register_kind(TRANSLATE, Kind("video_status", "video translate", render_translation, 1205))
 

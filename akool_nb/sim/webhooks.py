@@ -62,6 +62,8 @@ class Webhooks:
                     log.debug("offline Akool: webhook tick failed", exc_info=True)
 
     def _tick(self, job_id: str) -> None:
+        from .jobs import KINDS
+
         job = self.sim.store.get_job(job_id)
         if job is None or job["notified"] >= 3:
             with self._lock:
@@ -69,6 +71,10 @@ class Webhooks:
             return
         status = self.sim.status_of(job)
         send = 2 if (job["notified"] < 2 and status >= 2) else (status if status >= 3 else None)
+        if send == 2 and not KINDS[job["kind"]].webhook_processing:
+            # Products documented to call only on completion or failure (character swap) skip status 2.
+            self.sim.store.update_job(job_id, notified=2)
+            return
         if send is None:
             return
         with self._lock:
