@@ -4,6 +4,8 @@
   baseline: the bare ``image.copy()`` every annotation starts with;
 * composer preview update at display size (960×540) with the shared layout renderer — aim ≤ 25 ms;
   baseline: a bare Pillow resize + paste of the same layers;
+* background composer preview update (BackgroundComposer.render_preview at 720 px, 1920×1080 canvas, template +
+  foreground) after a drag step; baseline: a bare Pillow resize + paste of the same two layers;
 * a 100-avatar AvatarPicker page: built, serialised to widget state and rendered as the static HTML copy;
 * the saved size of an executed notebook that previews a 100 MB video (widget state included) — aim ≤ 200 KB.
 
@@ -114,6 +116,46 @@ def bench_composer(rounds: int, tmp: Path) -> dict[str, float]:
     return med
 
 
+def bench_background(rounds: int, tmp: Path) -> dict[str, float]:
+    from akool_nb.widgets import BackgroundComposer
+
+    fg, tpl = tmp / "fg.png", tmp / "tpl.jpg"
+    Image.radial_gradient("L").resize((1024, 1024)).convert("RGB").save(fg)
+    Image.linear_gradient("L").resize((1920, 1080)).convert("RGB").save(tpl)
+    composer = BackgroundComposer(None, str(fg), template=str(tpl), color_code="#1d3557", display_width=720)
+    composer.render_preview()  # decode once, as the panel does on first show
+    loader = composer._element_loader()
+    sources = [loader.picture(str(tpl)), loader.picture(str(fg))]
+    scale = 720 / 1920
+
+    def bare() -> Image.Image:
+        canvas = Image.new("RGB", (720, 405), "#1d3557")
+        for el, src in zip(composer.stage.elements, sources):
+            patch = src.resize((round(el["width"] * scale), round(el["height"] * scale)), Image.Resampling.BILINEAR)
+            canvas.paste(patch, (round(el["offset_x"] * scale), round(el["offset_y"] * scale)))
+        return canvas
+
+    def update() -> None:
+        elements = composer.elements
+        elements[1]["offset_x"] += 4  # a drag step, as the front end writes it back
+        composer.stage.elements = elements
+        composer.render_preview()
+
+    times = {"bare": [], "update": []}
+    for i in range(rounds):
+        for name, fn in ((("bare", bare), ("update", update))[:: 1 if i % 2 else -1]):
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    med = {k: statistics.median(v) * 1000 for k, v in times.items()}
+    print(f"background composer preview at 720 px, 1920×1080 canvas, 2 layers (median of {rounds})")
+    print(f"  baseline bare Pillow resize+paste   {med['bare']:6.1f} ms")
+    print(f"  params + render + JPEG for the panel {med['update']:5.1f} ms   ratio {med['update'] / med['bare']:4.2f}")
+    print(f"RESULT background_update_ms={med['update']:.1f}")
+    composer.close()
+    return med
+
+
 def bench_picker(rounds: int) -> dict[str, float]:
     from akool_nb.widgets import AvatarPicker
 
@@ -174,6 +216,7 @@ def main(rounds: int = 30) -> None:
         tmp = Path(name)
         bench_overlay(rounds)
         bench_composer(rounds, tmp)
+        bench_background(rounds, tmp)
         bench_picker(max(5, rounds // 3))
         bench_notebook_size(tmp)
 

@@ -1,6 +1,7 @@
 """Notebook panels: pick, preview, compose and follow jobs by clicking instead of writing JSON.
 
     from akool_nb.widgets import AvatarPicker, VoicePicker, MediaPreview, JobMonitor, TalkingAvatarComposer, Studio
+    from akool_nb.widgets import FacePanel, FaceSwapPanel, BackgroundComposer, EffectPicker, ModelPicker
 
 Each panel's ``value`` holds the programmatic result and ``on_select(callback)`` (or ``observe``) reacts to
 changes; errors appear inside the panel with the fix (and in the ``akool_nb`` log); media load by URL; a
@@ -11,11 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["AvatarPicker", "VoicePicker", "MediaPreview", "JobMonitor", "TalkingAvatarComposer", "Studio",
-           "Panel", "register_deleter"]
+__all__ = ["AvatarPicker", "VoicePicker", "EffectPicker", "ModelPicker", "MediaPreview", "JobMonitor",
+           "TalkingAvatarComposer", "BackgroundComposer", "FacePanel", "FaceSwapPanel", "Studio", "Panel",
+           "register_deleter"]
 
 _LAZY = {
-    "AvatarPicker": "pickers", "VoicePicker": "pickers", "MediaPreview": "preview", "JobMonitor": "monitor",
+    "AvatarPicker": "pickers", "VoicePicker": "pickers", "EffectPicker": "pickers", "ModelPicker": "pickers",
+    "BackgroundComposer": "background", "FacePanel": "faces", "FaceSwapPanel": "faces", "MediaPreview": "preview", "JobMonitor": "monitor",
     "register_deleter": "monitor", "TalkingAvatarComposer": "composer", "Studio": "studio", "Panel": "_base",
 }
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import anywidget
+import ipywidgets as W
 import traitlets as t
 
 from .._exceptions import (AkoolError, APIConnectionError, AuthError, InvalidParameterError, JobFailedError,
@@ -22,6 +23,11 @@ from .._logging import logger
 
 HERE = Path(__file__).resolve().parent
 CSS = HERE / "panels.css"
+
+
+def esm(name: str) -> str:
+    """A panel's ES module with the shared helpers of ``_common.js`` in front (anywidget loads one file)."""
+    return (HERE / "_common.js").read_text(encoding="utf-8") + "\n" + (HERE / name).read_text(encoding="utf-8")
 
 # Inline styles for the static fallback (no CSS file travels with a saved notebook's HTML output).
 _CARD = ("font-family:system-ui,-apple-system,Segoe UI,sans-serif;font-size:13px;border:1px solid "
@@ -75,6 +81,9 @@ def error_state(exc: BaseException | str, fix: str | None = None) -> dict[str, s
     return {"message": message, "fix": fix or "", "kind": kind}
 
 
+IPYWIDGETS_7 = W.__version__.startswith("7.")
+
+
 class PanelMixin:
     """``on_select`` / error display / static fallback for any HasTraits panel (anywidget or a Box)."""
 
@@ -113,6 +122,23 @@ class PanelMixin:
                 'panel: run the cell to use it.</div>')
         return (f'<div style="{_CARD}"><div style="font-weight:600;margin-bottom:6px">{esc(title)}</div>'
                 f'{body}{note}</div>')
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        """The live widget view plus a static HTML copy for viewers without a kernel."""
+        parent = getattr(super(), "_repr_mimebundle_", None)  # ipywidgets 8
+        bundle = parent(**kwargs) if parent is not None else None
+        if bundle is None:  # ipywidgets 7 (Colab) has no widget mimebundle: build the one it would send
+            bundle = ({"text/plain": repr(self), "application/vnd.jupyter.widget-view+json": {
+                "version_major": 2, "version_minor": 0, "model_id": self.model_id}}, {})
+        return self._add_fallback(bundle)
+
+    if IPYWIDGETS_7:
+        def _ipython_display_(self, **kwargs: Any) -> None:
+            # ipywidgets 7 displays widgets through this hook; send our bundle so the static copy is kept.
+            from IPython.display import display
+
+            data, meta = self._repr_mimebundle_()
+            display(data, metadata=meta, raw=True)
 
     def _add_fallback(self, bundle: Any) -> Any:
         data, meta = (bundle if isinstance(bundle, tuple) else (bundle, {}))
@@ -158,9 +184,6 @@ class Panel(PanelMixin, anywidget.AnyWidget):
 
     def _on_dismiss_error(self) -> None:
         self.clear_error()
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self._add_fallback(super()._repr_mimebundle_(**kwargs))
 
     def _require_client(self) -> Any:
         if self.client is None:

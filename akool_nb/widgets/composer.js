@@ -1,37 +1,7 @@
-// TalkingAvatarComposer stage (anywidget ES module, no build step).
-// All geometry in the model is in REAL canvas pixels (3840×2160); the stage is drawn scaled to the display.
-function h(tag, props = {}, ...kids) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "class") node.className = v;
-    else if (k === "style" && typeof v === "object") Object.assign(node.style, v);
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v === true ? "" : v);
-  }
-  for (const kid of kids.flat()) if (kid !== null && kid !== undefined && kid !== false)
-    node.append(kid instanceof Node ? kid : document.createTextNode(String(kid)));
-  return node;
-}
-
-function errorBox(model) {
-  const box = h("div");
-  const draw = () => {
-    const err = model.get("error") || {};
-    box.replaceChildren();
-    if (!err.message) return;
-    box.append(h("div", { class: "aknb-error", role: "alert" },
-      h("div", {}, h("b", {}, err.kind || "Error"), " ", err.message,
-        err.fix ? h("div", { class: "aknb-fix" }, "➜ ", err.fix) : null),
-      h("button", { class: "aknb-btn small", onclick: () => model.send({ action: "dismiss_error" }) }, "Dismiss")));
-  };
-  draw();
-  return [box, draw];
-}
-
-function pauseOthers(media) {
-  document.querySelectorAll("audio, video").forEach((m) => { if (m !== media && !m.paused) m.pause(); });
-}
+// Layout composer stage (anywidget ES module, no build step): TalkingAvatarComposer (mode "talking_avatar",
+// the `elements` payload) and BackgroundComposer (mode "background", the bg/replace parameters).
+// All geometry in the model is in REAL canvas pixels; the stage is drawn scaled to the display.
+// Helpers h(), errorBox() and pauseOthers() come from _common.js, prepended when the module is loaded.
 
 function resolveLocal(url) {
   if (/^(https?:|data:|blob:)/.test(url)) return url;
@@ -53,7 +23,9 @@ const MIN_SIZE = 16;    // canvas pixels
 
 export default {
   render({ model, el }) {
-    const [CW, CH] = model.get("canvas") || [3840, 2160];
+    let [CW, CH] = model.get("canvas") || [3840, 2160];
+    const BG = model.get("mode") === "background";
+    const MAX_STAGE_H = 620;  // display pixels: tall canvases are scaled to fit
     let els = structuredClone(model.get("elements") || []);
     let scale = 0.25;
     let drag = null;        // {index, mode, startX, startY, start: {...}}
@@ -63,9 +35,9 @@ export default {
     el.append(root);
     const [errBox, drawError] = errorBox(model);
     const status = h("span", { class: "aknb-status" });
+    const sizeLabel = h("span", { class: "aknb-sub" }, `${CW}×${CH} canvas`);
     root.append(h("div", { class: "aknb-head" },
-      h("span", { class: "aknb-title" }, "Talking avatar composer"),
-      h("span", { class: "aknb-sub" }, `${CW}×${CH} stage`),
+      h("span", { class: "aknb-title" }, BG ? "Background composer" : "Talking avatar composer"), sizeLabel,
       model.get("offline") ? h("span", { class: "aknb-badge sim", title: "Offline Akool: results are simulated" }, "SIMULATED") : null,
       h("span", { class: "aknb-grow" }), status), errBox);
 
@@ -116,7 +88,9 @@ export default {
         layout(); commit();
       });
       fields[name] = input;
-      fieldGrid.append(h("label", {}, label), input);
+      const labelNode = h("label", {}, label);
+      if (BG && name.startsWith("scale")) { labelNode.style.display = "none"; input.style.display = "none"; }
+      fieldGrid.append(labelNode, input);
     }
     const snapBox = h("input", { type: "checkbox", checked: model.get("snap"), onchange: (e) => { model.set("snap", e.target.checked); model.save_changes(); } });
     const payload = h("pre", { class: "aknb-payload aknb-mono" });
@@ -125,16 +99,56 @@ export default {
     } }, "Copy");
     const btnPreview = h("button", { class: "aknb-btn", onclick: () => model.send({ action: "render_preview" }) }, "Render preview");
     const btnClip = h("button", { class: "aknb-btn", onclick: () => model.send({ action: "render_clip" }) }, "Preview clip");
-    const btnSubmit = h("button", { class: "aknb-btn primary", onclick: () => model.send({ action: "submit" }) }, "Create video");
+    const btnSubmit = h("button", { class: "aknb-btn primary", onclick: () => model.send({ action: "submit" }) }, BG ? "Change background" : "Create video");
+    if (BG) btnClip.style.display = "none";
+    // background mode: canvas size, backdrop colour, cut-out
+    const canvasW = h("input", { type: "number", min: "16", step: "1", "data-canvas": "width", "aria-label": "Canvas width" });
+    const canvasH = h("input", { type: "number", min: "16", step: "1", "data-canvas": "height", "aria-label": "Canvas height" });
+    const setCanvas = () => {
+      const w = Math.max(16, Math.round(Number(canvasW.value) || CW)); const hh = Math.max(16, Math.round(Number(canvasH.value) || CH));
+      model.set("canvas", [w, hh]); model.save_changes();
+    };
+    for (const input of [canvasW, canvasH]) {
+      input.addEventListener("change", setCanvas);
+      input.addEventListener("keydown", (e) => { if (e.key === "Enter") setCanvas(); });
+    }
+    const colourOn = h("input", { type: "checkbox", "aria-label": "Colour backdrop" });
+    const colourPick = h("input", { type: "color", "aria-label": "Backdrop colour", class: "aknb-colour" });
+    const colourHex = h("span", { class: "aknb-mono aknb-sub" });
+    const setColour = () => { model.set("color", colourOn.checked ? colourPick.value : ""); model.save_changes(); };
+    colourOn.addEventListener("change", setColour); colourPick.addEventListener("input", () => { colourOn.checked = true; setColour(); });
+    const cutOut = h("input", { type: "checkbox", "aria-label": "Remove the foreground's own background",
+      onchange: (e) => { model.set("remove_bg", e.target.checked); model.save_changes(); } });
+    const canvasSection = h("div", { class: "aknb-section" }, h("h4", {}, "Canvas · px"),
+      h("div", { class: "aknb-fields" }, h("label", {}, "Width"), canvasW, h("label", {}, "Height"), canvasH,
+        h("label", {}, "Colour"), h("span", { style: { display: "flex", gap: "6px", alignItems: "center" } }, colourOn, colourPick, colourHex)),
+      h("label", { class: "aknb-sub", style: { display: "flex", gap: "6px", alignItems: "center", marginTop: "6px" } }, cutOut, "Cut the foreground out of its own background (removeBg)"));
+    const drawCanvasFields = () => {
+      if (!BG) return;
+      if (document.activeElement !== canvasW) canvasW.value = CW;
+      if (document.activeElement !== canvasH) canvasH.value = CH;
+      const c = model.get("color") || "";
+      colourOn.checked = !!c;
+      if (c && /^#[0-9a-f]{6}$/i.test(c)) colourPick.value = c;
+      colourHex.textContent = c || "transparent";
+      cutOut.checked = !!model.get("remove_bg");
+      stage.style.background = c || "";
+      if (c) stage.style.backgroundImage = "none"; else stage.style.backgroundImage = "";
+    };
     const side = h("div", { class: "aknb-side" },
       h("div", { class: "aknb-section" }, h("h4", {}, "Layers (top first)"), layerList),
+      BG ? canvasSection : null,
       h("div", { class: "aknb-section" }, h("h4", {}, "Position · canvas px"), fieldGrid,
         h("label", { class: "aknb-sub", style: { display: "flex", gap: "6px", alignItems: "center", marginTop: "6px" } }, snapBox, "Snap to edges and centre (Alt: off)")),
-      h("div", { class: "aknb-bar", style: { marginBottom: 0 } }, btnPreview, btnClip, btnSubmit));
+      h("div", { class: "aknb-bar", style: { marginBottom: 0, gridColumn: "1 / -1", alignSelf: "start" } }, btnPreview, btnClip, btnSubmit));
     const payloadSection = h("div", { class: "aknb-section", style: { marginTop: "10px" } },
-      h("div", { style: { display: "flex", alignItems: "center" } }, h("h4", { style: { flex: "1" } }, "Request body · POST /api/open/v3/talkingavatar/create"), copyBtn), payload);
+      h("div", { style: { display: "flex", alignItems: "center" } }, h("h4", { style: { flex: "1" } },
+        BG ? "Request body · POST /api/open/v3/content/image/bg/replace" : "Request body · POST /api/open/v3/talkingavatar/create"), copyBtn), payload);
+    if (BG) { addForm.style.display = "none"; tracks.style.display = "none"; }
     const previews = h("div", { class: "aknb-previews" });
-    root.append(h("div", { class: "aknb-composer" }, h("div", { class: "aknb-stage-col" }, wrap, tracks, addForm), side), payloadSection, previews);
+    const stageCol = h("div", { class: "aknb-stage-col" }, wrap, tracks, addForm);
+    if (BG) stageCol.style.flex = `0 1 ${(model.get("display_width") || 720) + 2}px`;
+    root.append(h("div", { class: "aknb-composer" }, stageCol, side), payloadSection, previews);
 
     // ---- drawing
     const layerNodes = [];
@@ -143,7 +157,7 @@ export default {
 
     const measure = () => {
       const avail = wrap.clientWidth || model.get("display_width");
-      const width = Math.max(240, Math.min(model.get("display_width") || 960, avail));
+      const width = Math.max(240, Math.min(model.get("display_width") || 960, avail, (MAX_STAGE_H * CW) / CH));
       scale = width / CW;
       stage.style.width = `${width}px`;
       stage.style.height = `${Math.round(CH * scale)}px`;
@@ -168,8 +182,20 @@ export default {
     };
 
     const drawPayload = () => {
-      const body = { width: CW, height: CH, avatar_from: avatarFrom(), elements: els };
+      const body = BG ? bgParams() : { width: CW, height: CH, avatar_from: avatarFrom(), elements: els };
       payload.textContent = JSON.stringify(body, null, 2);
+    };
+    // The bg/replace parameters, exactly as BackgroundComposer.params builds them in Python.
+    const bgParams = () => {
+      const o = els.find((e) => e.role === "origin"); const t = els.find((e) => e.role === "template");
+      const body = { canvas_size: `${CW}x${CH}` };
+      if (o) Object.assign(body, { origin_img: o.url, modify_origin_img_size: `${Math.round(num(o.width))}x${Math.round(num(o.height))}`,
+        overlay_origin_x: Math.round(num(o.offset_x)), overlay_origin_y: Math.round(num(o.offset_y)) });
+      if (t) Object.assign(body, { template_url: t.url, modify_template_size: `${Math.round(num(t.width))}x${Math.round(num(t.height))}`,
+        overlay_template_x: Math.round(num(t.offset_x)), overlay_template_y: Math.round(num(t.offset_y)) });
+      if (model.get("color")) body.color_code = model.get("color");
+      if (model.get("remove_bg")) body.removeBg = true;
+      return body;
     };
     const avatarFrom = () => {
       const a = els.find((e) => e.type === "avatar");
@@ -184,11 +210,12 @@ export default {
       els.forEach((e, i) => {
         if (!VISUAL.has(e.type)) { layerNodes.push(null); return; }
         const key = keyOf(e);
-        const node = h("div", { class: "aknb-layer", "data-index": String(i), "data-type": e.type, title: `${e.type}: ${labels[key] || key}` });
+        const kind = e.role === "origin" ? "foreground" : e.role || e.type;
+        const node = h("div", { class: "aknb-layer", "data-index": String(i), "data-type": e.type, "data-role": e.role || null, title: `${kind}: ${labels[key] || key}` });
         if (e.type === "image" && isColour(e.url)) node.style.background = e.url.startsWith("#") ? e.url : "#" + e.url;
         else if (thumbs[key]) node.style.backgroundImage = `url("${thumbs[key]}")`;
         else node.style.background = "rgba(138,143,152,.55)";
-        node.append(h("span", { class: "aknb-layer-label" }, `${e.type} · ${labels[key] || key}`));
+        node.append(h("span", { class: "aknb-layer-label" }, `${kind} · ${labels[key] || key}`));
         for (const corner of ["nw", "ne", "sw", "se"]) node.append(h("div", { class: `aknb-handle ${corner}`, "data-handle": corner }));
         node.addEventListener("pointerdown", (ev) => startDrag(ev, i));
         stage.append(node);
@@ -205,14 +232,15 @@ export default {
         const pos = vis.indexOf(i);
         return h("div", { class: "aknb-row" + (i === model.get("selected") ? " selected" : ""), "data-index": String(i),
           onclick: () => select(i) }, swatch,
-          h("span", { style: { flex: "1", minWidth: "0", overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }, title: `${e.type}: ${labels[key] || key}` }, labels[key] || key),
-          h("button", { class: "aknb-btn small", title: "Bring forward", disabled: pos === vis.length - 1,
+          h("span", { style: { flex: "1", minWidth: "0", overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }, title: `${e.type}: ${labels[key] || key}` },
+            BG ? h("span", { class: "aknb-tagpill", style: { marginRight: "6px" } }, e.role === "origin" ? "foreground" : "template") : null, labels[key] || key),
+          BG ? null : h("button", { class: "aknb-btn small", title: "Bring forward", disabled: pos === vis.length - 1,
             onclick: (ev) => { ev.stopPropagation(); model.send({ action: "zorder", index: i, delta: vis[pos + 1] - i }); } }, "↑"),
-          h("button", { class: "aknb-btn small", title: "Send backward", disabled: pos === 0,
+          BG ? null : h("button", { class: "aknb-btn small", title: "Send backward", disabled: pos === 0,
             onclick: (ev) => { ev.stopPropagation(); model.send({ action: "zorder", index: i, delta: vis[pos - 1] - i }); } }, "↓"),
-          h("button", { class: "aknb-btn small danger", title: "Remove", onclick: (ev) => { ev.stopPropagation(); model.send({ action: "remove", index: i }); } }, "✕"));
+          (BG && e.role === "origin") ? null : h("button", { class: "aknb-btn small danger", title: "Remove", onclick: (ev) => { ev.stopPropagation(); model.send({ action: "remove", index: i }); } }, "✕"));
       });
-      layerList.replaceChildren(...(rows.length ? rows : [h("div", { class: "aknb-sub" }, "No layers yet: add an image and an avatar.")]));
+      layerList.replaceChildren(...(rows.length ? rows : [h("div", { class: "aknb-sub" }, BG ? "No foreground yet." : "No layers yet: add an image and an avatar.")]));
       // audio tracks
       const audio = els.map((e, i) => [e, i]).filter(([e]) => e.type === "audio");
       tracks.replaceChildren(...audio.map(([e, i]) => h("div", { class: "aknb-track", "data-index": String(i) },
@@ -306,14 +334,15 @@ export default {
       const i = model.get("selected");
       const e = els[i];
       if (!e || !VISUAL.has(e.type)) return;
-      const step = ev.shiftKey ? 100 : 10;
+      const base = model.get("nudge") || 10;
+      const step = ev.shiftKey ? base * 10 : base;
       const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
       if (moves[ev.key]) {
         ev.preventDefault();
         e.offset_x = Math.round(num(e.offset_x) + moves[ev.key][0]);
         e.offset_y = Math.round(num(e.offset_y) + moves[ev.key][1]);
         layout(); commitSoon();
-      } else if (ev.key === "Delete" || ev.key === "Backspace") {
+      } else if ((ev.key === "Delete" || ev.key === "Backspace") && !(BG && e.role === "origin")) {
         ev.preventDefault(); model.send({ action: "remove", index: i });
       } else if (ev.key === "Escape") { select(-1); }
     });
@@ -341,11 +370,13 @@ export default {
     const fromModel = () => { if (!drag) { els = structuredClone(model.get("elements") || []); drawLayers(); } };
     const handlers = [["change:elements change:thumbs change:labels", fromModel], ["change:selected", () => { layout(); drawLayersSelection(); }],
       ["change:preview change:clip", drawPreviews], ["change:busy change:status", drawStatus], ["change:error", drawError],
-      ["change:snap", () => { snapBox.checked = model.get("snap"); }], ["change:display_width", () => { measure(); layout(); }]];
+      ["change:snap", () => { snapBox.checked = model.get("snap"); }], ["change:display_width", () => { measure(); layout(); }],
+      ["change:canvas", () => { [CW, CH] = model.get("canvas"); sizeLabel.textContent = `${CW}×${CH} canvas`; measure(); drawCanvasFields(); layout(); }],
+      ["change:color change:remove_bg", () => { drawCanvasFields(); drawPayload(); }]];
     for (const [ev, fn] of handlers) model.on(ev, fn);
     const resize = new ResizeObserver(() => { measure(); layout(); });
     resize.observe(wrap);
-    measure(); drawLayers(); drawPreviews(); drawStatus();
+    measure(); drawLayers(); drawPreviews(); drawStatus(); drawCanvasFields();
     model.set("ready", true); model.save_changes();
     return () => { resize.disconnect(); window.removeEventListener("pointermove", onMove); for (const [ev, fn] of handlers) model.off(ev, fn); };
   },

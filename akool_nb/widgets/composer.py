@@ -23,7 +23,7 @@ from typing import Any, Iterable
 import ipywidgets as W
 import traitlets as t
 
-from ._base import HERE, Panel, PanelMixin, esc
+from ._base import Panel, PanelMixin, esc, esm
 from .._logging import logger
 
 CANVAS = (3840, 2160)
@@ -44,7 +44,7 @@ def source_key(element: dict[str, Any]) -> str:
 class ComposerStage(Panel):
     """The drag-and-drop stage of :class:`TalkingAvatarComposer` (all geometry in canvas pixels)."""
 
-    _esm = HERE / "composer.js"
+    _esm = esm("composer.js")
     elements = t.List().tag(sync=True)
     thumbs = t.Dict().tag(sync=True)
     labels = t.Dict().tag(sync=True)
@@ -57,8 +57,13 @@ class ComposerStage(Panel):
     clip = t.Unicode("").tag(sync=True)
     default_voice = t.Unicode("").tag(sync=True)
     busy = t.Unicode("").tag(sync=True)
+    # The payload view per composer: "talking_avatar" (elements) or "background" (bg/replace parameters).
+    mode = t.Unicode("talking_avatar").tag(sync=True)
+    color = t.Unicode("").tag(sync=True)  # background mode: color_code ("" = transparent canvas)
+    remove_bg = t.Bool(False).tag(sync=True)  # background mode: removeBg
+    nudge = t.Int(10).tag(sync=True)  # arrow-key step in canvas pixels (Shift: ×10)
 
-    def __init__(self, owner: TalkingAvatarComposer, client: Any = None, **kwargs: Any) -> None:
+    def __init__(self, owner: StageComposer, client: Any = None, **kwargs: Any) -> None:
         super().__init__(client, **kwargs)
         self.owner = owner
 
@@ -100,22 +105,22 @@ class ComposerStage(Panel):
         return self.owner._static_html()
 
 
-class TalkingAvatarComposer(PanelMixin, W.VBox):
-    """Compose a talking-avatar layout; ``value`` is the request body (``payload``), updated live."""
+class StageComposer(PanelMixin, W.VBox):
+    """What the layout composers share: the drag-and-drop stage (:class:`ComposerStage`, geometry in REAL canvas
+    pixels), the plain-ipywidgets fallback (numeric fields + rendered preview), errors and the static copy.
+    Subclasses set ``mode`` (the stage's payload view) and define ``payload``, ``render_preview`` and ``submit``."""
 
     value = t.Dict()
     error = t.Dict()
+    mode = "talking_avatar"
+    fallback_text = ("Edit positions below in canvas pixels (3840×2160) and render the preview; everything else "
+                     "works the same.")
 
-    def __init__(self, client: Any = None, elements: Iterable[dict[str, Any]] | None = None, *,
-                 display_width: int = 960, avatars: Any = None, **kwargs: Any) -> None:
-        self.stage = ComposerStage(self, client, display_width=display_width)
+    def __init__(self, client: Any = None, *, display_width: int = 960, **kwargs: Any) -> None:
+        self.stage = ComposerStage(self, client, display_width=display_width, mode=self.mode)
         self.client = client
         self.job: Any = None
         self.monitor: Any = None
-        self.clip_path: Path | None = None
-        self._avatar_urls: dict[str, str] = {}
-        self._avatar_names: dict[str, str] = {}
-        self._avatar_thumbs: dict[str, str] = {}
         self._loader: Any = None
         self._syncing = False
         self._build_fallback()
@@ -123,6 +128,129 @@ class TalkingAvatarComposer(PanelMixin, W.VBox):
         self.stage.observe(self._elements_changed, names="elements")
         self.stage.observe(self._selection_changed, names="selected")
         self.stage.observe(self._frontend_ready, names="ready")
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _elements_changed(self, change: dict[str, Any]) -> None:
+        self.value = self.payload
+        self._sync_fallback()
+
+    def _follow(self, job: Any, title: str) -> Any:
+        """Show ``job`` in the composer's JobMonitor (made on first use, under the stage)."""
+        from .monitor import JobMonitor
+
+        self.job = job
+        if self.monitor is None:
+            self.monitor = JobMonitor(client=self.client, title=title)
+            self.children = [*self.children, self.monitor]
+        self.monitor.add(job)
+        return job
+
+    def set_box(self, index: int, *, x: float | None = None, y: float | None = None, width: float | None = None,
+                height: float | None = None) -> None:
+        """Place element ``index`` in canvas pixels (what dragging does)."""
+        elements = [dict(e) for e in self.stage.elements]
+        el = elements[index]
+        for key, value in (("offset_x", x), ("offset_y", y), ("width", width), ("height", height)):
+            if value is not None:
+                el[key] = _num(value)
+        self._set_elements(elements)
+
+    def select(self, index: int) -> None:
+        self.stage.selected = index
+
+    def _set_elements(self, elements: list[dict[str, Any]]) -> None:
+        self.stage.elements = elements
+
+    def _selection_changed(self, _change: dict[str, Any]) -> None:
+        self._sync_fallback()
+
+    def _build_fallback(self) -> None:
+        self.fallback_note = W.HTML(
+            '<div style="border:1px solid #f2994a;border-radius:8px;padding:6px 10px;background:rgba(242,153,74,.1)">'
+            "<b>Simple mode.</b> The drag-and-drop stage has not loaded on this host (it needs anywidget "
+            f"support in the front end). {esc(self.fallback_text)}</div>")
+        self.fallback_select = W.Dropdown(description="Element", options=[], layout=W.Layout(width="360px"))
+        style = {"description_width": "60px"}
+        self.fallback_fields = {name: W.IntText(description=label, style=style, layout=W.Layout(width="170px"))
+                                for name, label in (("offset_x", "x"), ("offset_y", "y"), ("width", "width"),
+                                                    ("height", "height"))}
+        render = W.Button(description="Render preview", icon="image")
+        render.on_click(lambda _b: self._guard(self.render_preview))
+        self.fallback_preview = W.Image(format="jpeg", layout=W.Layout(max_width="640px"))
+        self.fallback_payload = W.HTML()
+        self.fallback = W.VBox([self.fallback_note, self.fallback_select,
+                                W.HBox(list(self.fallback_fields.values())), render, self.fallback_preview,
+                                self.fallback_payload])
+        self.fallback_select.observe(self._fallback_pick, names="value")
+        for name, field in self.fallback_fields.items():
+            field.observe(lambda change, name=name: self._fallback_edit(name, change["new"]), names="value")
+
+    def _guard(self, fn: Any) -> None:
+        try:
+            fn()
+        except Exception as exc:
+            self.show_error(exc)
+
+    def _frontend_ready(self, change: dict[str, Any]) -> None:
+        if change["new"]:
+            self.fallback.layout.display = "none"
+
+    def _sync_fallback(self) -> None:
+        if self._syncing:
+            return
+        self._syncing = True
+        try:
+            elements = self.stage.elements
+            options = [(f"{i}: {e.get('type')} {self.stage.labels.get(source_key(e), source_key(e))[:40]}", i)
+                       for i, e in enumerate(elements) if e.get("type") in VISUAL]
+            self.fallback_select.options = options
+            index = self.stage.selected
+            if index not in [o[1] for o in options]:
+                index = options[-1][1] if options else None
+            self.fallback_select.value = index
+            if index is not None:
+                for name, field in self.fallback_fields.items():
+                    field.value = int(round(float(elements[index].get(name) or 0)))
+            import json
+
+            self.fallback_payload.value = (f'<pre style="font-size:11px;max-height:180px;overflow:auto">'
+                                           f'{esc(json.dumps(self.payload, indent=1))}</pre>')
+        finally:
+            self._syncing = False
+
+    def _fallback_pick(self, change: dict[str, Any]) -> None:
+        if not self._syncing and change["new"] is not None:
+            self.stage.selected = change["new"]
+
+    def _fallback_edit(self, name: str, value: int) -> None:
+        index = self.fallback_select.value
+        if self._syncing or index is None:
+            return
+        self._syncing = True
+        try:
+            self.set_box(index, **{{"offset_x": "x", "offset_y": "y"}.get(name, name): value})
+        finally:
+            self._syncing = False
+
+    def _set_error(self, state: dict[str, str]) -> None:
+        self.error = state
+        self.stage.error = state
+
+
+
+class TalkingAvatarComposer(StageComposer):
+    """Compose a talking-avatar layout; ``value`` is the request body (``payload``), updated live."""
+
+    def __init__(self, client: Any = None, elements: Iterable[dict[str, Any]] | None = None, *,
+                 display_width: int = 960, avatars: Any = None, **kwargs: Any) -> None:
+        self.clip_path: Path | None = None
+        self._avatar_urls: dict[str, str] = {}
+        self._avatar_names: dict[str, str] = {}
+        self._avatar_thumbs: dict[str, str] = {}
+        super().__init__(client, display_width=display_width, **kwargs)
         if avatars is not None:
             self._index_avatars(avatars)
         if elements:
@@ -295,19 +423,6 @@ class TalkingAvatarComposer(PanelMixin, W.VBox):
         self._set_elements(elements)
         self.stage.selected = target
 
-    def set_box(self, index: int, *, x: float | None = None, y: float | None = None, width: float | None = None,
-                height: float | None = None) -> None:
-        """Place element ``index`` in canvas pixels (what dragging does)."""
-        elements = [dict(e) for e in self.stage.elements]
-        el = elements[index]
-        for key, value in (("offset_x", x), ("offset_y", y), ("width", width), ("height", height)):
-            if value is not None:
-                el[key] = _num(value)
-        self._set_elements(elements)
-
-    def select(self, index: int) -> None:
-        self.stage.selected = index
-
     def link(self, *pickers: Any) -> None:
         """Follow an AvatarPicker (its selection becomes the avatar) and/or a VoicePicker (the default voice
         for speech)."""
@@ -367,8 +482,6 @@ class TalkingAvatarComposer(PanelMixin, W.VBox):
 
     def submit(self, *, webhook_url: str | None = None) -> Any:
         """Create the talking avatar (``client.talking_avatar.create``) and follow it in a JobMonitor."""
-        from .monitor import JobMonitor
-
         if self.client is None:
             raise ValueError("pass client= to the composer to submit (ak.connect())")
         try:
@@ -378,11 +491,7 @@ class TalkingAvatarComposer(PanelMixin, W.VBox):
             self.show_error(exc)
             raise
         self.clear_error()
-        if self.monitor is None:
-            self.monitor = JobMonitor(client=self.client, title="Talking avatar")
-            self.children = [*self.children, self.monitor]
-        self.monitor.add(self.job)
-        return self.job
+        return self._follow(self.job, "Talking avatar")
 
     # -- helpers ----------------------------------------------------------------------------------
     def _natural_size(self, url: str) -> tuple[int, int] | None:
@@ -458,9 +567,6 @@ class TalkingAvatarComposer(PanelMixin, W.VBox):
             logger.info("composer: no thumbnail for %s: %s", source, exc)
             return ""
 
-    def _set_elements(self, elements: list[dict[str, Any]]) -> None:
-        self.stage.elements = elements
-
     def _elements_changed(self, change: dict[str, Any]) -> None:
         elements = change["new"]
         self.stage.avatar_from = avatar_from_of(elements)
@@ -470,88 +576,7 @@ class TalkingAvatarComposer(PanelMixin, W.VBox):
         self.value = self.payload
         self._sync_fallback()
 
-    def _selection_changed(self, _change: dict[str, Any]) -> None:
-        self._sync_fallback()
-
-    # -- the plain-ipywidgets fallback ------------------------------------------------------------
-    def _build_fallback(self) -> None:
-        self.fallback_note = W.HTML(
-            '<div style="border:1px solid #f2994a;border-radius:8px;padding:6px 10px;background:rgba(242,153,74,.1)">'
-            "<b>Simple mode.</b> The drag-and-drop stage has not loaded on this host (it needs anywidget "
-            "support in the front end). Edit positions below in canvas pixels (3840×2160) and render the "
-            "preview; everything else works the same.</div>")
-        self.fallback_select = W.Dropdown(description="Element", options=[], layout=W.Layout(width="360px"))
-        style = {"description_width": "60px"}
-        self.fallback_fields = {name: W.IntText(description=label, style=style, layout=W.Layout(width="170px"))
-                                for name, label in (("offset_x", "x"), ("offset_y", "y"), ("width", "width"),
-                                                    ("height", "height"))}
-        render = W.Button(description="Render preview", icon="image")
-        render.on_click(lambda _b: self._guard(self.render_preview))
-        self.fallback_preview = W.Image(format="jpeg", layout=W.Layout(max_width="640px"))
-        self.fallback_payload = W.HTML()
-        self.fallback = W.VBox([self.fallback_note, self.fallback_select,
-                                W.HBox(list(self.fallback_fields.values())), render, self.fallback_preview,
-                                self.fallback_payload])
-        self.fallback_select.observe(self._fallback_pick, names="value")
-        for name, field in self.fallback_fields.items():
-            field.observe(lambda change, name=name: self._fallback_edit(name, change["new"]), names="value")
-
-    def _guard(self, fn: Any) -> None:
-        try:
-            fn()
-        except Exception as exc:
-            self.show_error(exc)
-
-    def _frontend_ready(self, change: dict[str, Any]) -> None:
-        if change["new"]:
-            self.fallback.layout.display = "none"
-
-    def _sync_fallback(self) -> None:
-        if self._syncing:
-            return
-        self._syncing = True
-        try:
-            elements = self.stage.elements
-            options = [(f"{i}: {e.get('type')} {self.stage.labels.get(source_key(e), source_key(e))[:40]}", i)
-                       for i, e in enumerate(elements) if e.get("type") in VISUAL]
-            self.fallback_select.options = options
-            index = self.stage.selected
-            if index not in [o[1] for o in options]:
-                index = options[-1][1] if options else None
-            self.fallback_select.value = index
-            if index is not None:
-                for name, field in self.fallback_fields.items():
-                    field.value = int(round(float(elements[index].get(name) or 0)))
-            import json
-
-            self.fallback_payload.value = (f'<pre style="font-size:11px;max-height:180px;overflow:auto">'
-                                           f'{esc(json.dumps(self.payload, indent=1))}</pre>')
-        finally:
-            self._syncing = False
-
-    def _fallback_pick(self, change: dict[str, Any]) -> None:
-        if not self._syncing and change["new"] is not None:
-            self.stage.selected = change["new"]
-
-    def _fallback_edit(self, name: str, value: int) -> None:
-        index = self.fallback_select.value
-        if self._syncing or index is None:
-            return
-        self._syncing = True
-        try:
-            self.set_box(index, **{{"offset_x": "x", "offset_y": "y"}.get(name, name): value})
-        finally:
-            self._syncing = False
-
-    # -- errors and the static copy -----------------------------------------------------------------
-    def _set_error(self, state: dict[str, str]) -> None:
-        self.error = state
-        self.stage.error = state
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        parent = getattr(super(), "_repr_mimebundle_", None)  # ipywidgets 7 displays via _ipython_display_
-        return self._add_fallback(parent(**kwargs)) if parent is not None else None
-
+    # -- the static copy ----------------------------------------------------------------------------
     def _static_html(self) -> str:
         import json
 
@@ -587,4 +612,4 @@ def _jpeg(image: Any) -> bytes:
     return buffer.getvalue()
 
 
-__all__ = ["TalkingAvatarComposer", "ComposerStage", "avatar_from_of"]
+__all__ = ["TalkingAvatarComposer", "StageComposer", "ComposerStage", "avatar_from_of"]

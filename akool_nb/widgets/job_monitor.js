@@ -1,37 +1,6 @@
 // JobMonitor front end (anywidget ES module, no build step). Rows are keyed by job id and patched in
 // place, so updates never flicker; elapsed time ticks locally between updates from the kernel.
-function h(tag, props = {}, ...kids) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "class") node.className = v;
-    else if (k === "style" && typeof v === "object") Object.assign(node.style, v);
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v === true ? "" : v);
-  }
-  for (const kid of kids.flat()) if (kid !== null && kid !== undefined && kid !== false)
-    node.append(kid instanceof Node ? kid : document.createTextNode(String(kid)));
-  return node;
-}
-
-function errorBox(model) {
-  const box = h("div");
-  const draw = () => {
-    const err = model.get("error") || {};
-    box.replaceChildren();
-    if (!err.message) return;
-    box.append(h("div", { class: "aknb-error", role: "alert" },
-      h("div", {}, h("b", {}, err.kind || "Error"), " ", err.message,
-        err.fix ? h("div", { class: "aknb-fix" }, "➜ ", err.fix) : null),
-      h("button", { class: "aknb-btn small", onclick: () => model.send({ action: "dismiss_error" }) }, "Dismiss")));
-  };
-  draw();
-  return [box, draw];
-}
-
-function pauseOthers(media) {
-  document.querySelectorAll("audio, video").forEach((m) => { if (m !== media && !m.paused) m.pause(); });
-}
+// Helpers h(), errorBox() and pauseOthers() come from _common.js, prepended when the module is loaded.
 
 const clock = (s) => (s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")} min`);
 
@@ -100,7 +69,10 @@ export default {
         view.badge.textContent = row.status;
         view.bar.style.width = `${Math.round((row.status === "stopped" ? row.progress : row.progress) * 100)}%`;
         view.stop.style.display = row.running ? "" : "none";
-        view.del.style.display = row.deletable && !row.running && row.status !== "stopped" ? "" : "none";
+        const canDelete = row.deletable && !row.deleted && (row.running ? row.cancellable : row.status !== "stopped");
+        view.del.style.display = canDelete ? "" : "none";
+        view.del.textContent = row.running ? "Cancel" : "Delete";
+        view.del.title = row.running ? "Cancel the job at Akool" : "Delete the result at Akool (for good)";
         view.note.textContent = [row.note, row.warning].filter(Boolean).join(" · ");
         view.note.style.display = view.note.textContent ? "" : "none";
         view.elapsed.textContent = clock(row.elapsed);

@@ -18,16 +18,46 @@ from typing import Any, Callable, Iterable
 import traitlets as t
 
 from .._logging import logger
-from ._base import HERE, Panel, error_state, esc
+from ._base import Panel, error_state, esc, esm
 
 #: product key -> ``fn(client, job)`` that deletes the job's result at Akool. Families whose API has a
 #: delete endpoint register one here; JobMonitor then shows a Delete control for their jobs.
 DELETERS: dict[str, Callable[[Any, Any], Any]] = {}
+#: product key -> ``fn(client, job)`` that cancels a job while it still runs (reage's ``job/del``).
+CANCELLERS: dict[str, Callable[[Any, Any], Any]] = {}
 
 
-def register_deleter(product: str, fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+def register_deleter(product: str, fn: Callable[[Any, Any], Any], *, cancel: Callable[[Any, Any], Any] | None = None
+                     ) -> Callable[[Any, Any], Any]:
+    """Let JobMonitor delete ``product`` results at Akool (``fn(client, job)``); ``cancel(client, job)``, if
+    given, stops a job that is still running (the Delete control then shows while it runs, as Cancel)."""
     DELETERS[product] = fn
+    if cancel is not None:
+        CANCELLERS[product] = cancel
     return fn
+
+
+def _delete_faceswap(client: Any, job: Any) -> None:
+    client.faceswap.delete(job)
+
+
+def _delete_image_to_video(client: Any, job: Any) -> None:
+    outcome = client.image_to_video.delete(job)
+    refused = getattr(outcome, "refused", None) or {}
+    if job.id in refused:
+        raise ValueError(f"Akool refused to delete {job.id}: {refused[job.id] or 'no reason given'}")
+
+
+def _cancel_reage(client: Any, job: Any) -> None:
+    client.reage.cancel(job)
+
+
+# The families whose API can delete results (docs §B.7 delbyids, §B.10 delbyids, §B.13 job/del).
+for _key in ("faceswap_image", "faceswap_video", "faceswap_pro"):
+    register_deleter(_key, _delete_faceswap)
+for _key in ("reage_image", "reage_video"):
+    register_deleter(_key, _delete_faceswap, cancel=_cancel_reage)
+register_deleter("image_to_video", _delete_image_to_video)
 
 
 def _jobs_of(value: Any) -> list[Any]:
@@ -47,7 +77,7 @@ class JobMonitor(Panel):
     """Live status of jobs: product, status, elapsed, progress, stop (and delete where the API allows), and
     the result preview when done. ``value`` is the list of results of the completed jobs, in job order."""
 
-    _esm = HERE / "job_monitor.js"
+    _esm = esm("job_monitor.js")
     rows = t.List().tag(sync=True)
     title = t.Unicode("Jobs").tag(sync=True)
     done = t.Bool(True).tag(sync=True)
@@ -62,6 +92,7 @@ class JobMonitor(Panel):
         self.autostart = autostart
         self._jobs: list[Any] = []
         self._stopped: set[str] = set()
+        self._deleted: set[str] = set()
         self._notes: dict[str, str] = {}
         self._errors: dict[str, str] = {}
         self._reported: set[str] = set()
@@ -238,12 +269,23 @@ class JobMonitor(Panel):
         return any(j.status != before[j.id] for j in pending)
 
     def _delete(self, job: Any) -> None:
-        deleter = DELETERS.get(job.product.key)
-        if deleter is None:
+        key = job.product.key
+        running = not job.done
+        action = CANCELLERS.get(key) if running else DELETERS.get(key)
+        if action is None:
+            if running and key in DELETERS:
+                raise ValueError(f"{job.product.label} results can be deleted once the job is done; wait, or stop "
+                                 "waiting instead")
             raise ValueError(f"Akool has no delete for {job.product.label} results; stop waiting instead")
-        deleter(self.client or job._client, job)
+        outcome = action(self.client or job._client, job)
+        if asyncio.iscoroutine(outcome):  # an AsyncAkool client
+            if self._loop is not None and self._loop.is_running():
+                asyncio.run_coroutine_threadsafe(outcome, self._loop).result(60)
+            else:
+                asyncio.run(outcome)
         self._stopped.add(job.id)
-        self._notes[job.id] = "Deleted at Akool."
+        self._deleted.add(job.id)
+        self._notes[job.id] = "Cancelled at Akool." if running else "Deleted at Akool."
 
     # -- state for the front end ------------------------------------------------------------------
     def _row(self, job: Any) -> dict[str, Any]:
@@ -255,8 +297,11 @@ class JobMonitor(Panel):
             "elapsed": round(job.elapsed, 2), "running": not job.done and not stopped, "polls": job.polls,
             "url": "", "poster": "", "expires_at": "", "error": "", "note": self._notes.get(job.id, ""),
             "warning": self._errors.get(job.id, ""), "deletable": job.product.key in DELETERS,
+            "cancellable": job.product.key in CANCELLERS, "deleted": job.id in self._deleted,
         }
-        if job.status.label == "completed":
+        if job.id in self._deleted:
+            row["status"] = "deleted" if job.done else "cancelled"
+        elif job.status.label == "completed":
             try:
                 result = job.result
                 row.update(url=result.url or "", poster=result.poster_url or "",
@@ -273,7 +318,7 @@ class JobMonitor(Panel):
             results = []
             fresh = []
             for job in self._jobs:
-                if job.status.label == "completed":
+                if job.status.label == "completed" and job.id not in self._deleted:
                     try:
                         result = job.result
                     except Exception:

@@ -1,10 +1,14 @@
-"""AvatarPicker and VoicePicker: pick from Akool's catalogue by looking and listening.
+"""AvatarPicker, VoicePicker, EffectPicker and ModelPicker: pick from Akool's catalogues by looking and listening.
 
     picker = AvatarPicker(client)          # official / own / streaming avatars, a paged thumbnail grid
     picker                                 # click one
     picker.value                           # {"avatar_id": "...", "from": 2}
     voices = VoicePicker(client, language="en")
     voices.value                           # "voice_id" of the clicked voice
+    effects = EffectPicker(client)         # image-to-video effects: logo + ▶ preview
+    effects.value                          # "effect_code"
+    models = ModelPicker(client, kind="image_to_video")
+    models.params                          # {"model_name", "resolution", "video_length"}
 """
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from typing import Any, Iterable
 
 import traitlets as t
 
-from ._base import HERE, Panel, esc, in_background
+from ._base import Panel, esc, esm, in_background
 
 _FROM = {"": None, "official": 2, "mine": 3}
 _TYPE = {"": None, "talking": 1, "streaming": 2}
@@ -31,7 +35,7 @@ class AvatarPicker(Panel):
     poster). ``source`` = "" | "official" | "mine" (the API's ``from`` 2 / 3), ``kind`` = "" | "talking" |
     "streaming" (``type`` 1 / 2). Clicking one sets ``value`` to ``{"avatar_id", "from"}``."""
 
-    _esm = HERE / "avatar_picker.js"
+    _esm = esm("avatar_picker.js")
     items = t.List().tag(sync=True)
     source = t.Unicode("").tag(sync=True)
     kind = t.Unicode("").tag(sync=True)
@@ -170,7 +174,7 @@ class VoicePicker(Panel):
     """VoiceLab (v4) and v3 voices with filters (language, gender, age, style, scenario, name search) and
     a play button per voice for its preview. Clicking a voice sets ``value`` to its ``voice_id``."""
 
-    _esm = HERE / "voice_picker.js"
+    _esm = esm("voice_picker.js")
     voices = t.List().tag(sync=True)
     visible = t.List().tag(sync=True)
     options = t.Dict().tag(sync=True)
@@ -321,3 +325,224 @@ class VoicePicker(Panel):
         tail = f'<div style="opacity:.65">… and {more} more</div>' if more > 0 else ""
         chosen = f'<div style="margin-top:6px">Selected: <code>{esc(self.value)}</code></div>' if self.value else ""
         return self._static_card(f"Voices ({len(visible)} shown)", "".join(rows) + tail + chosen)
+
+
+class EffectPicker(Panel):
+    """Image-to-video effects (``client.image_to_video.effects()``) as a grid: each card shows the effect's logo
+    and plays its preview video on ▶ (never by itself). Clicking one sets ``value`` to its ``effect_code``
+    (pass it, or ``picker.effect``, as ``effect_code=`` to ``client.image_to_video.create``)."""
+
+    _esm = esm("effect_picker.js")
+    items = t.List().tag(sync=True)
+    search = t.Unicode("").tag(sync=True)
+    value = t.Unicode(None, allow_none=True).tag(sync=True)
+
+    def __init__(self, client: Any = None, *, effects: Iterable[Any] | None = None, load: bool = True,
+                 **kwargs: Any) -> None:
+        super().__init__(client, **kwargs)
+        self._records: dict[str, Any] = {}
+        if effects is not None:
+            self.set_effects(effects)
+        elif load and client is not None:
+            self.refresh()
+
+    @property
+    def effect(self) -> Any:
+        """The selected ``Effect`` record, or None."""
+        return self._records.get(self.value or "")
+
+    def select(self, effect_code: str) -> None:
+        self._on_select(effect_code=effect_code)
+
+    def refresh(self) -> None:
+        client = self._require_client()
+        self.status = "Loading effects…"
+        try:
+            effects = client.image_to_video.effects()
+        except Exception as exc:
+            self.status = ""
+            self.show_error(exc)
+            return
+        self.clear_error()
+        self.set_effects(effects)
+
+    def set_effects(self, effects: Iterable[Any]) -> None:
+        from ..models.image_to_video import Effect
+
+        items, self._records = [], {}
+        for raw in effects:
+            record = raw if isinstance(raw, Effect) else Effect.model_validate(raw)
+            code = record.effect_code or record.id or ""
+            if not code or code in self._records:
+                continue
+            self._records[code] = record
+            items.append({"effect_code": code, "name": record.name or code, "logo": record.logo or "",
+                          "video": record.video_url or ""})
+        with self.hold_trait_notifications():
+            self.items = items
+            self.status = "" if items else "No effects are available."
+
+    def _on_select(self, effect_code: str) -> None:
+        if effect_code not in self._records:
+            raise ValueError(f"unknown effect {effect_code!r}; pick one shown in the grid")
+        self.value = effect_code
+
+    def _on_filter(self, value: str) -> None:
+        self.search = str(value or "")
+
+    def _static_html(self) -> str:
+        cells = []
+        for item in self.items[:12]:
+            chosen = item["effect_code"] == self.value
+            border = "2px solid #5b6cff" if chosen else "1px solid rgba(128,128,128,.35)"
+            img = (f'<img src="{esc(item["logo"])}" loading="lazy" style="width:96px;height:96px;object-fit:cover;'
+                   f'border-radius:6px;display:block">' if item["logo"] else "")
+            cells.append(f'<a href="{esc(item["video"] or item["logo"])}" target="_blank" rel="noopener" style="color:'
+                         f'inherit;text-decoration:none;border:{border};border-radius:8px;padding:4px;width:106px">{img}'
+                         f'<div style="font-size:11px;margin-top:3px">{esc(item["name"])}</div></a>')
+        chosen = f'<div style="margin-top:6px">Selected: <code>{esc(self.value)}</code></div>' if self.value else ""
+        return self._static_card(f"Image-to-video effects ({len(self.items)})",
+                                 f'<div style="display:flex;flex-wrap:wrap;gap:6px">{"".join(cells)}</div>{chosen}')
+
+
+_MODEL_TYPES = {"": None, "image_to_video": 1501, "text_to_video": 1502, "character_swap": 2101}
+
+
+class ModelPicker(Panel):
+    """AI models (``client.ai_models.list()``) with their resolutions, durations and pro flag, filtered by
+    ``kind`` ("" all, "image_to_video", "text_to_video", "character_swap"). Clicking a model sets ``value`` to
+    its ``model_name``; clicking one of its resolution / duration pills picks it (``resolution``,
+    ``duration``). ``params`` is ``{"model_name", "resolution", "video_length"}`` for ``create_batch``."""
+
+    _esm = esm("model_picker.js")
+    items = t.List().tag(sync=True)
+    kind = t.Unicode("").tag(sync=True)
+    visible = t.List().tag(sync=True)
+    resolution = t.Unicode("").tag(sync=True)
+    duration = t.Int(0).tag(sync=True)
+    value = t.Unicode(None, allow_none=True).tag(sync=True)
+
+    def __init__(self, client: Any = None, *, kind: str = "", models: Iterable[Any] | None = None,
+                 load: bool = True, **kwargs: Any) -> None:
+        super().__init__(client, **kwargs)
+        self._records: dict[str, Any] = {}
+        self.kind = _check(kind, _MODEL_TYPES, "kind")
+        if models is not None:
+            self.set_models(models)
+        elif load and client is not None:
+            self.refresh()
+        self.observe(lambda _c: self._apply_filter(), names="kind")
+        self.observe(lambda _c: self._model_changed(), names="value")
+
+    @property
+    def model(self) -> Any:
+        """The selected ``AIModel`` record, or None."""
+        return self._records.get(self.value or "")
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """Keyword arguments for ``client.image_to_video.create_batch`` (the chosen model, resolution, length)."""
+        if not self.value:
+            return {}
+        out: dict[str, Any] = {"model_name": self.value}
+        if self.resolution:
+            out["resolution"] = self.resolution
+        if self.duration:
+            out["video_length"] = self.duration
+        return out
+
+    def select(self, model_name: str, *, resolution: str | None = None, duration: int | None = None) -> None:
+        self._on_select(model_name=model_name)
+        if resolution is not None:
+            self._on_option(name="resolution", value=resolution)
+        if duration is not None:
+            self._on_option(name="duration", value=duration)
+
+    def refresh(self) -> None:
+        client = self._require_client()
+        self.status = "Loading models…"
+        try:
+            models = client.ai_models.list()
+        except Exception as exc:
+            self.status = ""
+            self.show_error(exc)
+            return
+        self.clear_error()
+        self.set_models(models)
+
+    def set_models(self, models: Iterable[Any]) -> None:
+        from ..models.images import MODEL_TYPES, AIModel
+
+        items, self._records = [], {}
+        for raw in models:
+            record = raw if isinstance(raw, AIModel) else AIModel.model_validate(raw)
+            name = record.value or ""
+            if not name or name in self._records:
+                continue
+            self._records[name] = record
+            items.append({"model_name": name, "label": record.label or name, "provider": record.provider or "",
+                          "type": record.type, "kind": MODEL_TYPES.get(record.type or 0, ""),
+                          "description": record.description or "", "pro": record.pro,
+                          "resolutions": [{"value": r.value, "label": r.label or r.value, "credit": r.unit_credit}
+                                          for r in record.resolutionList if r.value],
+                          "durations": record.durations, "last_frame": bool(record.supportedLastFrame),
+                          "max_count": record.maxCount})
+        with self.hold_trait_notifications():
+            self.items = items
+            self.status = "" if items else "No models are available."
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        wanted = _MODEL_TYPES[self.kind]
+        self.visible = [i["model_name"] for i in self.items if wanted is None or i["type"] == wanted]
+
+    def _model_changed(self) -> None:
+        record = self.model
+        with self.hold_trait_notifications():
+            resolutions = record.resolutions if record is not None else []
+            durations = record.durations if record is not None else []
+            if self.resolution not in resolutions:
+                self.resolution = resolutions[0] if resolutions else ""
+            if self.duration not in durations:
+                self.duration = durations[0] if durations else 0
+
+    def _on_select(self, model_name: str) -> None:
+        if model_name not in self._records:
+            raise ValueError(f"unknown model {model_name!r}; pick one from the list")
+        self.value = model_name
+
+    def _on_option(self, name: str, value: Any) -> None:
+        record = self.model
+        if record is None:
+            raise ValueError("pick a model first")
+        if name == "resolution":
+            if value not in record.resolutions:
+                raise ValueError(f"{record.label} offers {', '.join(record.resolutions) or 'no resolutions'}, "
+                                 f"not {value!r}")
+            self.resolution = str(value)
+        elif name == "duration":
+            if int(value) not in record.durations:
+                raise ValueError(f"{record.label} makes {', '.join(map(str, record.durations)) or 'no'} s videos, "
+                                 f"not {value!r}")
+            self.duration = int(value)
+        else:
+            raise ValueError(f"unknown option {name!r}")
+
+    def _on_kind(self, value: str) -> None:
+        self.kind = _check(str(value or ""), _MODEL_TYPES, "kind")
+
+    def _static_html(self) -> str:
+        rows = []
+        shown = set(self.visible)
+        for item in [i for i in self.items if i["model_name"] in shown][:12]:
+            chosen = item["model_name"] == self.value
+            pro = (' <span style="background:#9b51e0;color:#fff;border-radius:9px;padding:0 6px;font-size:10px">PRO'
+                   '</span>') if item["pro"] else ""
+            rows.append(f'<tr style="{"font-weight:600" if chosen else ""}"><td>{esc(item["label"])}{pro}</td>'
+                        f'<td><code>{esc(item["model_name"])}</code></td><td>{esc(item["kind"])}</td>'
+                        f'<td>{esc(", ".join(r["value"] for r in item["resolutions"]))}</td>'
+                        f'<td>{esc(", ".join(f"{d} s" for d in item["durations"]))}</td></tr>')
+        chosen = (f'<div style="margin-top:6px">Selected: <code>{esc(self.params)}</code></div>' if self.value else "")
+        return self._static_card(f"AI models ({len(shown)})",
+                                 '<table style="font-size:12px"><tr><th>model</th><th>model_name</th><th>for</th>'
+                                 f'<th>resolutions</th><th>durations</th></tr>{"".join(rows)}</table>{chosen}')

@@ -15,7 +15,7 @@ from typing import Any
 
 import traitlets as t
 
-from ._base import HERE, Panel, esc, in_background
+from ._base import Panel, esc, esm, in_background
 
 _UNITS = ("B", "KB", "MB", "GB")
 
@@ -52,7 +52,7 @@ class MediaPreview(Panel):
     """Preview of an image, audio or video with its metadata; ``value`` is the metadata dict
     (``url``, ``kind``, ``width``, ``height``, ``duration``, ``size_bytes``, ``expires_at``)."""
 
-    _esm = HERE / "media_preview.js"
+    _esm = esm("media_preview.js")
     media = t.Unicode("").tag(sync=True)
     url = t.Unicode("").tag(sync=True)
     local = t.Bool(False).tag(sync=True)

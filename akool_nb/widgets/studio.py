@@ -133,9 +133,6 @@ class Studio(PanelMixin, W.VBox):
         else:
             self.message.value = ""
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        parent = getattr(super(), "_repr_mimebundle_", None)  # ipywidgets 7 displays via _ipython_display_
-        return self._add_fallback(parent(**kwargs)) if parent is not None else None
 
     def _static_html(self) -> str:
         if self.value is not None:

@@ -19,6 +19,16 @@ Filter by `gender`, `age`, `style`, `scenario`, `name` or `language`; each voice
 for v in voices[:6]:
     print(f"{v.name:18} {v.gender:7} {v.voice_model_name}")
 client.voices.list(gender="Female", size=3)"""),
+    ("md", """Or pick by listening: the **VoicePicker** filters the same lists (language, gender, age, style, scenario,
+name), ▶ plays a voice's preview, and a click selects it (`picker.value` is its `voice_id`)."""),
+    ("code", """from akool_nb.widgets import VoicePicker
+
+picker = VoicePicker(client, language="en")
+picker"""),
+    ("code", """# The same choice in code (what runs when nobody clicks):
+if picker.value is None:
+    picker.select(voices[0].voice_id)
+picker.value, picker.voice.name"""),
     ("md", """## 2. A recording to work with
 With your own voice, record 10–30 seconds of clear speech (mp3, mp4 or wav, at most 30 MB) and pass its path.
 Here a speech result stands in for it."""),

@@ -52,6 +52,25 @@ found for you). Up to 8 pairs per request; `face_enhance=1` picks the HD model."
     ("code", """me = client.faces.detect(grace)
 swapped = client.faceswap.image(scene, source=me, target=scene.faces[0]).wait()
 swapped"""),
+    ("md", """### By clicking
+Two **FacePanels** show what detection found (boxes, the 6 landmarks numbered 0–5, face numbers); click the new
+face on the left and the face(s) to replace on the right. The **FaceSwapPanel** pairs them in click order and
+shows the exact request live; *Swap faces* submits it and follows the job. Switch to *Face Swap Pro* for a single
+face without landmarks."""),
+    ("code", """from akool_nb.widgets import FacePanel, FaceSwapPanel
+
+source = FacePanel(client, grace, title="Source: the new face", display_width=360)
+target = FacePanel(client, group, title="Target: the faces to replace")
+swap = FaceSwapPanel(client, source, target)
+swap"""),
+    ("code", """# The same in code: select by index (what the clicks do), then read or submit the request.
+if not source.value:
+    source.select(0)
+if not target.value:
+    target.select(0)
+print(swap.value["endpoint"], swap.value["pairs"])
+panel_job = swap.submit()          # = client.faceswap.image(scene, source=source.value, target=target.value)
+swap.monitor.wait()[0]"""),
     ("md", """**Face Swap Pro** (v4) needs no landmarks, but swaps a single face."""),
     ("code", """pro = client.faceswap.pro(target=astronaut, source=grace, face_enhance=True).wait()
 pro"""),

@@ -45,6 +45,23 @@ position; with a colour too, the colour shows where the template does not reach.
              remove_bg=True)
 client.background.preview("portrait.png", max_side=480, **scene)"""),
     ("code", """client.background.change("portrait.png", **scene).wait()"""),
+    ("md", """### By dragging
+The **BackgroundComposer** puts the foreground and the template on the canvas as layers: drag them, resize them
+with the corner handles (Shift keeps the ratio), nudge with the arrow keys; they snap to the edges and the centre.
+Set the canvas size and the colour on the side. The `bg/replace` parameters update live under the stage, in the
+API's own field names. `from_params` opens existing parameters (here `scene`) and gives them back unchanged."""),
+    ("code", """from akool_nb.widgets import BackgroundComposer
+
+composer = BackgroundComposer(client, "portrait.png", template=big, canvas_size="1920x1080", color_code="#1d3557")
+composer"""),
+    ("code", """# The same in code: place layers in canvas pixels, read the parameters, preview and submit.
+composer.set_layer("origin", x=1100, y=300, width=780, height=780)
+print(composer.params)
+again = BackgroundComposer.from_params(composer.params, client)
+assert again.params == composer.params
+composer.render_preview(max_side=480)"""),
+    ("code", """composer.submit()                 # = client.background.change("portrait.png", **composer.change_kwargs())
+composer.monitor.wait()[0]"""),
     ("md", """## 5. Which AI video models exist?
 `client.ai_models.list()` lists models for image to video (1501), text to video (1502) and character swap
 (2101). Pass a model's `value` as `model_name`, one of its `resolutions` and `durations`."""),

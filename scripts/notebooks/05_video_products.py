@@ -29,9 +29,16 @@ motion; `negative_prompt` what to avoid."""),
                                    resolution="720p", video_length=5, audio_type=1).wait()
 clip"""),
     ("md", """An **effect** replaces the prompt. The list comes with a preview of each."""),
-    ("code", """effects = client.image_to_video.effects()
+    ("code", """from akool_nb.widgets import EffectPicker
+
+effect_picker = EffectPicker(client)   # ▶ plays an effect's preview; a click picks it
+effect_picker"""),
+    ("code", """# The same in code:
+effects = client.image_to_video.effects()
 print([e.name for e in effects])
-squish = client.image_to_video.create("portrait.png", effect_code=effects[0]).wait()
+if effect_picker.value is None:
+    effect_picker.select(effects[0].effect_code)
+squish = client.image_to_video.create("portrait.png", effect_code=effect_picker.value).wait()
 squish"""),
     ("md", """A **batch** makes up to 10 variations in one request (optionally with a model from
 `client.ai_models.list("image_to_video")` and a last frame). `client.jobs.wait_all` follows them all with one

@@ -68,7 +68,42 @@ if studio.avatars.value is None:
 if studio.voices.value is None:
     studio.voices.select(voices.value)
 studio.run(wait=True)"""),
-    ("md", """## 7. Annotations for face tools
+    ("md", """## 7. Faces: click the ones you mean
+A FacePanel runs face detection and draws each face with its 6 landmarks; clicking selects (selected faces get
+a white outline). Two of them make a FaceSwapPanel: the mapping and the ready request, live."""),
+    ("code", """from akool_nb.sim.face_engine import sample_group, sample_photo
+from akool_nb.widgets import FacePanel, FaceSwapPanel
+
+swap = FaceSwapPanel(client, FacePanel(client, sample_photo("grace_hopper"), display_width=360),
+                     FacePanel(client, sample_group()))
+swap"""),
+    ("code", """if not swap.source.value:
+    swap.source.select(0)
+if not swap.target.value:
+    swap.target.select(1)
+swap.value["body"]"""),
+    ("md", """## 8. Background layouts
+The BackgroundComposer works like the talking-avatar composer, on a canvas of any size, and shows the
+`bg/replace` parameters."""),
+    ("code", """from akool_nb.widgets import BackgroundComposer
+
+ak.samples.portrait("portrait.png", size=512)
+background = BackgroundComposer(client, "portrait.png", canvas_size="1280x720", color_code="#264653")
+background"""),
+    ("code", """background.set_layer("origin", x=700, y=160, width=520, height=560)
+background.params"""),
+    ("md", """## 9. Effects and models
+Image-to-video effects (▶ previews, never autoplayed) and the AI model list with resolutions, lengths and the
+pro flag."""),
+    ("code", """from akool_nb.widgets import EffectPicker, ModelPicker
+
+EffectPicker(client)"""),
+    ("code", """models = ModelPicker(client, kind="image_to_video")
+if models.value is None:
+    models.select(models.visible[0], resolution="720p")
+models"""),
+    ("code", """models.params                 # {"model_name", "resolution", "video_length"} for create_batch"""),
+    ("md", """## 10. Annotations for face tools
 The face panels draw boxes, landmarks and face numbers with `akool_nb.media.annotate`; it takes faces as plain
 data, so it works with any detector's output."""),
     ("code", """from akool_nb.media.annotate import FaceAnnotator

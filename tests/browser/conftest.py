@@ -51,9 +51,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-# Module scope: Playwright's sync API runs an event loop in this thread while it is open, so it must be
-# closed before other tests (asyncio ones) run.
-@pytest.fixture(scope="module")
+# One JupyterLab for every browser test module (session scope); each module opens its own notebook. The
+# browser has module scope: Playwright's sync API runs an event loop in this thread while it is open, so it must
+# be closed before other tests (asyncio ones) run.
+@pytest.fixture(scope="session")
 def lab(tmp_path_factory):
     """A running JupyterLab: ``{"url", "notebooks" (dir), "proc"}``."""
     reason = _missing()
@@ -140,3 +141,29 @@ def wait_for_file(path: Path, predicate=lambda data: True, timeout: float = 30.0
                 return last
         time.sleep(0.1)
     raise AssertionError(f"{path.name} did not reach the expected state in {timeout}s; last: {last!r}")
+
+
+def open_notebook(lab, browser, name: str, cells: list[str], ready: list[str], *, viewport=(1600, 1500)):
+    """Write ``name`` with ``cells``, open it in JupyterLab, run every cell and wait for each ``ready`` selector.
+    Returns the page (``page.errors`` collects JavaScript errors) and its context."""
+    write_notebook(lab["notebooks"] / name, cells)
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, device_scale_factor=1)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # a workspace of its own: JupyterLab restores a workspace's open tabs, and another module's notebook must
+    # not become the current one (run-all-cells runs there)
+    page.goto(f"{lab['url']}/lab/workspaces/{Path(name).stem}/tree/{name}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget && "
+                           "window.jupyterapp.shell.currentWidget.sessionContext && "
+                           "window.jupyterapp.shell.currentWidget.sessionContext.session && "
+                           "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel && "
+                           "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.connectionStatus === 'connected'",
+                           timeout=60_000)
+    page.evaluate("window.jupyterapp.shell.collapseLeft(); window.jupyterapp.shell.collapseRight()")
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    for selector in ready:
+        page.wait_for_selector(selector, timeout=90_000)
+    page.errors = errors
+    return page, context

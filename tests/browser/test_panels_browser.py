@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from .conftest import SCREENSHOTS, wait_for_file, write_notebook
+from .conftest import SCREENSHOTS, open_notebook, wait_for_file
 
 pytestmark = pytest.mark.browser
 
@@ -56,25 +56,9 @@ local""",
 
 @pytest.fixture(scope="module")
 def page(lab, browser):
-    write_notebook(lab["notebooks"] / "panels.ipynb", CELLS)
-    context = browser.new_context(viewport={"width": 1600, "height": 1500}, device_scale_factor=1)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{lab['url']}/lab/tree/panels.ipynb")
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-    page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget && "
-                           "window.jupyterapp.shell.currentWidget.sessionContext && "
-                           "window.jupyterapp.shell.currentWidget.sessionContext.session && "
-                           "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel && "
-                           "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.connectionStatus === 'connected'",
-                           timeout=60_000)
-    page.evaluate("window.jupyterapp.shell.collapseLeft(); window.jupyterapp.shell.collapseRight()")
-    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    page.wait_for_selector(".aknb-voice-picker .aknb-row", timeout=90_000)
-    page.wait_for_selector(".aknb-avatar-picker .aknb-card img", timeout=90_000)
-    page.wait_for_selector(".aknb-composer-panel .aknb-layer[data-type=avatar]", timeout=90_000)
-    page.errors = errors
+    page, context = open_notebook(lab, browser, "panels.ipynb", CELLS, [
+        ".aknb-voice-picker .aknb-row", ".aknb-avatar-picker .aknb-card img",
+        ".aknb-composer-panel .aknb-layer[data-type=avatar]"])
     yield page
     context.close()
 

@@ -1,0 +1,64 @@
+// ModelPicker front end (anywidget ES module, no build step).
+// Helpers h(), errorBox() and pauseOthers() come from _common.js, prepended when the module is loaded.
+
+const KINDS = [["", "All"], ["image_to_video", "Image to video"], ["text_to_video", "Text to video"], ["character_swap", "Character swap"]];
+
+export default {
+  render({ model, el }) {
+    const root = h("div", { class: "aknb aknb-model-picker" });
+    el.append(root);
+    const [errBox, drawError] = errorBox(model);
+    const status = h("span", { class: "aknb-status" });
+    const chips = h("div", { class: "aknb-bar" });
+    root.append(h("div", { class: "aknb-head" }, h("span", { class: "aknb-title" }, "AI models"),
+      model.get("offline") ? h("span", { class: "aknb-badge sim", title: "Offline Akool: simulated models" }, "SIMULATED") : null,
+      h("span", { class: "aknb-grow" }), status), errBox, chips);
+    const list = h("div", { class: "aknb-list" });
+    const chosen = h("div", { class: "aknb-sub aknb-mono", style: { marginTop: "10px" } });
+    root.append(list, chosen);
+
+    const drawChips = () => chips.replaceChildren(...KINDS.map(([v, label]) => h("button", {
+      class: "aknb-chip" + (model.get("kind") === v ? " on" : ""), "data-kind": v,
+      onclick: () => model.send({ action: "kind", value: v }) }, label)));
+    const pill = (on, text, title, onclick) => h("button", { class: "aknb-chip small" + (on ? " on" : ""), title, onclick: (e) => { e.stopPropagation(); onclick(); } }, text);
+    const drawList = () => {
+      const items = model.get("items") || [];
+      const visible = new Set(model.get("visible") || []);
+      const value = model.get("value");
+      const shown = items.filter((i) => visible.has(i.model_name));
+      if (!shown.length) { list.replaceChildren(h("div", { class: "aknb-empty" }, model.get("status") || "No models of this kind.")); }
+      else list.replaceChildren(...shown.map((item) => {
+        const selected = item.model_name === value;
+        const select = () => model.send({ action: "select", model_name: item.model_name });
+        const res = item.resolutions.map((r) => selected
+          ? pill(model.get("resolution") === r.value, r.label, `${r.credit ?? "?"} credits per unit`, () => model.send({ action: "option", name: "resolution", value: r.value }))
+          : h("span", { class: "aknb-tagpill" }, r.label));
+        const dur = item.durations.map((d) => selected
+          ? pill(model.get("duration") === d, `${d} s`, "video length", () => model.send({ action: "option", name: "duration", value: d }))
+          : h("span", { class: "aknb-tagpill" }, `${d} s`));
+        return h("div", { class: "aknb-row aknb-model" + (selected ? " selected" : ""), tabindex: "0", role: "option",
+          "aria-selected": selected ? "true" : "false", "data-model": item.model_name, onclick: select,
+          onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); select(); } } },
+          h("div", { style: { flex: "1", minWidth: "0" } },
+            h("div", { style: { display: "flex", gap: "6px", alignItems: "center", flexWrap: "wrap" } },
+              h("b", {}, item.label), item.pro ? h("span", { class: "aknb-badge pro" }, "PRO") : null,
+              h("span", { class: "aknb-sub" }, `${item.kind} · ${item.provider}`)),
+            h("div", { class: "aknb-sub", style: { margin: "2px 0 4px" } }, item.description),
+            h("div", { class: "aknb-tags", style: { alignItems: "center" } },
+              res.length ? h("span", { class: "aknb-sub" }, "Resolution") : null, ...res,
+              dur.length ? h("span", { class: "aknb-sub", style: { marginLeft: "8px" } }, "Length") : null, ...dur,
+              item.last_frame ? h("span", { class: "aknb-tagpill" }, "last frame") : null)),
+          h("code", { class: "aknb-sub", style: { alignSelf: "flex-start" } }, item.model_name));
+      }));
+      const params = value ? { model_name: value, resolution: model.get("resolution") || undefined, video_length: model.get("duration") || undefined } : null;
+      chosen.textContent = params ? `create_batch(..., ${Object.entries(params).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")})` : "Click a model; then pick its resolution and length.";
+    };
+    const drawStatus = () => { status.textContent = model.get("status") || ""; };
+    const handlers = [["change:items change:visible change:value change:resolution change:duration", drawList],
+      ["change:kind", drawChips], ["change:status", drawStatus], ["change:error", drawError]];
+    for (const [ev, fn] of handlers) model.on(ev, fn);
+    drawChips(); drawList(); drawStatus();
+    model.set("ready", true); model.save_changes();
+    return () => { for (const [ev, fn] of handlers) model.off(ev, fn); };
+  },
+};
