@@ -1,7 +1,9 @@
 """Shared fixtures: an offline Akool on real loopback HTTP (fast mode), and clients pointed at it."""
 from __future__ import annotations
 
+import http.server
 import os
+import threading
 
 import pytest
 
@@ -59,3 +61,23 @@ async def aclient(sim, tmp_path):
 @pytest.fixture
 def anyio_backend():
     return "asyncio"
+
+
+@pytest.fixture
+def hook_server():
+    """A webhook receiver on loopback; ``received`` collects the raw bodies."""
+    received: list[bytes] = []
+
+    class Receiver(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append(self.rfile.read(int(self.headers["Content-Length"])))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/hook", received
+    server.shutdown()

@@ -26,3 +26,18 @@ def last_body(sim: Any, path: str) -> Any:
         if item["path"] == path:
             return item["json"]
     raise AssertionError(f"no request to {path} was recorded")
+
+
+def webhooks(sim: Any, received: list[bytes], until: Any, timeout: float = 10.0) -> list[dict]:
+    """Decrypt the webhook bodies ``received`` so far (with the service's keys) until ``until(decoded)`` holds."""
+    import time
+
+    from akool_nb.webhook import verify_and_decrypt
+
+    deadline = time.monotonic() + timeout
+    while True:
+        decoded = [verify_and_decrypt(b, client_id=sim.client_id, client_secret=sim.client_secret)
+                   for b in list(received)]
+        if until(decoded) or time.monotonic() >= deadline:
+            return decoded
+        time.sleep(0.05)

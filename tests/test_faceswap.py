@@ -5,10 +5,7 @@ cancelled, webhooks say "faceswap", every limit is checked before any request an
 docs' example bodies go on the wire exactly."""
 from __future__ import annotations
 
-import http.server
 import subprocess
-import threading
-import time
 
 import numpy as np
 import pytest
@@ -18,7 +15,7 @@ import akool_nb as ak
 from akool_nb._base_client import APIRequest
 from akool_nb.sim import face_engine as fe
 
-from .simctl import control, creates, last_body
+from .simctl import control, creates, last_body, webhooks
 from . import test_faces
 from .test_faces import download
 
@@ -254,37 +251,14 @@ def test_credits_are_spent_and_1006_when_they_run_out(client, sim, photos, credi
 
 
 # -- webhooks ------------------------------------------------------------------------------------------------
-def test_webhook_says_faceswap(client, sim, photos):
-    from akool_nb.webhook import verify_and_decrypt
-
-    received = []
-
-    class Receiver(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):
-            received.append(self.rfile.read(int(self.headers["Content-Length"])))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-        job = client.reage.image(photos["astronaut_url"], 12, webhook_url=url)
-        assert last_body(sim, IMG_REAGE)["webhookUrl"] == url
-        job.wait(timeout=30)
-        decoded = []
-        for _ in range(200):
-            decoded = [verify_and_decrypt(b, client_id=sim.client_id, client_secret=sim.client_secret) for b in received]
-            if any(d["status"] == 3 for d in decoded):
-                break
-            time.sleep(0.05)
-        final = [d for d in decoded if d["status"] == 3][0]
-        assert final == {"_id": job.id, "status": 3, "type": "faceswap", "url": job.url}
-    finally:
-        server.shutdown()
+def test_webhook_says_faceswap(client, sim, photos, hook_server):
+    url, received = hook_server
+    job = client.reage.image(photos["astronaut_url"], 12, webhook_url=url)
+    assert last_body(sim, IMG_REAGE)["webhookUrl"] == url
+    job.wait(timeout=30)
+    decoded = webhooks(sim, received, until=lambda ds: any(d["status"] == 3 for d in ds))
+    final = [d for d in decoded if d["status"] == 3][0]
+    assert final == {"_id": job.id, "status": 3, "type": "faceswap", "url": job.url}
 
 
 # -- validation ---------------------------------------------------------------------------------------------

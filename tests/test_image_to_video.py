@@ -85,24 +85,6 @@ def media(tmp_path_factory):
     return folder
 
 
-@pytest.fixture
-def hook_server():
-    """A webhook receiver on loopback; ``received`` collects the raw bodies."""
-    received: list[bytes] = []
-
-    class Receiver(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):
-            received.append(self.rfile.read(int(self.headers["Content-Length"])))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hook", received
-    server.shutdown()
 
 
 def decoded(sim, received: list[bytes], job_id: str, status: int, timeout: float = 10.0) -> dict:

@@ -6,7 +6,6 @@ import contextlib
 import http.server
 import io
 import threading
-import time
 
 import httpx
 import numpy as np
@@ -19,7 +18,7 @@ from akool_nb.sim.media import LABEL, _badge
 from akool_nb.sim.media_image import BG_MAX_SIDE_FAST, TILE_FAST, UPSCALE_FAST, VARIATION_FAST
 
 from .docs_examples import example
-from .simctl import control, last_body
+from .simctl import control, last_body, webhooks
 
 BG = "/api/open/v3/content/image/bg/replace"
 PROMPT, BUTTON = "/api/open/v3/content/image/createbyprompt", "/api/open/v3/content/image/createbybutton"
@@ -414,39 +413,15 @@ def test_a_failed_generation_carries_code_1108(client, sim):
     assert info.value.code == 1108
 
 
-def test_image_webhooks_say_image_and_background_change(client, sim, portrait):
-    from akool_nb.webhook import verify_and_decrypt
-
-    received = []
-
-    class Receiver(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):
-            received.append(self.rfile.read(int(self.headers["Content-Length"])))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-        jobs = [client.images.generate("a pink heart", webhook_url=url),
-                client.background.change(portrait, color_code="#123456", webhook_url=url, **GEOMETRY)]
-        results = client.jobs.wait_all(jobs, timeout=30)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            decoded = [verify_and_decrypt(b, client_id=sim.client_id, client_secret=sim.client_secret)
-                       for b in list(received)]
-            final = {d["_id"]: d for d in decoded if d["status"] == 3}
-            if len(final) == 2:
-                break
-            time.sleep(0.05)
-        assert final[jobs[0].id]["type"] == "image" and final[jobs[0].id]["url"] == results[0].url
-        assert final[jobs[1].id]["type"] == "background change" and final[jobs[1].id]["url"] == results[1].url
-    finally:
-        server.shutdown()
+def test_image_webhooks_say_image_and_background_change(client, sim, portrait, hook_server):
+    url, received = hook_server
+    jobs = [client.images.generate("a pink heart", webhook_url=url),
+            client.background.change(portrait, color_code="#123456", webhook_url=url, **GEOMETRY)]
+    results = client.jobs.wait_all(jobs, timeout=30)
+    decoded = webhooks(sim, received, until=lambda ds: len({d["_id"] for d in ds if d["status"] == 3}) == 2)
+    final = {d["_id"]: d for d in decoded if d["status"] == 3}
+    assert final[jobs[0].id]["type"] == "image" and final[jobs[0].id]["url"] == results[0].url
+    assert final[jobs[1].id]["type"] == "background change" and final[jobs[1].id]["url"] == results[1].url
 
 
 def test_prompt_example_goes_on_the_wire_unchanged(client, sim):

@@ -6,14 +6,10 @@ and known speech for audio, frames + sound for video.
 """
 from __future__ import annotations
 
-import http.server
 import io
 import subprocess
-import threading
-import time
 import zipfile
 import zlib
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,7 +19,7 @@ import akool_nb as ak
 from akool_nb._base_client import APIRequest
 from akool_nb.models.moderation import Analysis
 
-from .simctl import control, last_body
+from .simctl import control, last_body, webhooks
 
 SENTIMENT = "/api/open/v3/content/analysis/sentiment"
 INFO = "/api/open/v3/content/analysis/infobyid"
@@ -221,38 +217,14 @@ def test_unreachable_content_fails_the_job(client, sim):
         job.wait(timeout=30)
 
 
-def test_webhook_carries_the_analysis_status(client, sim):
-    from akool_nb.webhook import verify_and_decrypt
-
-    received = []
-
-    class Receiver(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):
-            received.append(self.rfile.read(int(self.headers["Content-Length"])))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-        job = client.moderation.text("Click here", webhook_url=url)
-        assert last_body(sim, SENTIMENT)["webhookUrl"] == url
-        job.wait(timeout=30)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            decoded = [verify_and_decrypt(b, client_id=sim.client_id, client_secret=sim.client_secret)
-                       for b in received]
-            if any(d["status"] == 3 for d in decoded):
-                break
-            time.sleep(0.05)
-        assert [d["status"] for d in decoded] == [2, 3]
-        assert {d["_id"] for d in decoded} == {job.id} and {d["type"] for d in decoded} == {"sentiment analysis"}
-    finally:
-        server.shutdown()
+def test_webhook_carries_the_analysis_status(client, sim, hook_server):
+    url, received = hook_server
+    job = client.moderation.text("Click here", webhook_url=url)
+    assert last_body(sim, SENTIMENT)["webhookUrl"] == url
+    job.wait(timeout=30)
+    decoded = webhooks(sim, received, until=lambda ds: any(d["status"] == 3 for d in ds))
+    assert [d["status"] for d in decoded] == [2, 3]
+    assert {d["_id"] for d in decoded} == {job.id} and {d["type"] for d in decoded} == {"sentiment analysis"}
 
 
 @pytest.mark.anyio

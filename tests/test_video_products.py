@@ -21,7 +21,7 @@ from akool_nb.models.media_jobs import LIP_SYNC_LIMITS, TRANSLATION_LIMITS, LipS
 from .conftest import API_KEY
 from .docs_examples import example
 from .simctl import control, last_body
-from .test_image_to_video import decoded, ffmpeg, frame, hook_server, info, mse, pcm, rms  # noqa: F401
+from .test_image_to_video import decoded, ffmpeg, frame, info, mse, pcm, rms
 
 SWAP_PATH = "/api/open/v4/characterSwap/create"
 LIPSYNC_PATH = "/api/open/v3/content/video/lipsync"

@@ -2,11 +2,8 @@
 changer results (catalog §B.5): the real client against the offline Akool over loopback HTTP."""
 from __future__ import annotations
 
-import http.server
 import logging
 import os
-import threading
-import time
 
 import httpx
 import pytest
@@ -17,7 +14,7 @@ from akool_nb.models.voices import Voice
 from akool_nb.sim.media_voice import decode, estimate_f0, tone_sample, voice_pitch
 
 from .docs_examples import example
-from .simctl import control, last_body
+from .simctl import control, last_body, webhooks
 
 CLONE, CHANGE, DELETE = "/api/open/v4/voice/clone", "/api/open/v4/voice/change", "/api/open/v4/voice/del"
 ARIA = "6889b628662160e2caad5dbc"  # an Akool Multilingual 1 voice of the offline catalogue (and the docs' example)
@@ -361,37 +358,15 @@ def test_delete_example_goes_on_the_wire_unchanged(client, sim):
 
 
 # ==================================================================================== webhooks, async
-def test_clone_and_change_webhooks(client, sim, samples):
-    from akool_nb.webhook import verify_and_decrypt
-
-    received = []
-
-    class Receiver(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):
-            received.append(self.rfile.read(int(self.headers["Content-Length"])))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-        jobs = [client.voices.clone(samples["high"], name="Hooked", webhook_url=url),
-                client.voices.change(samples["low"], ARIA, webhook_url=url)]
-        results = client.jobs.wait_all(jobs, timeout=60)
-        deadline, final = time.monotonic() + 10, {}
-        while time.monotonic() < deadline and len(final) < 2:
-            decoded = [verify_and_decrypt(b, client_id=sim.client_id, client_secret=sim.client_secret)
-                       for b in list(received)]
-            final = {d["_id"]: d for d in decoded if d["status"] == 3}
-            time.sleep(0.05)
-        for job, result in zip(jobs, results):
-            assert final[job.id]["type"] == "audio" and final[job.id]["url"] == result.url
-    finally:
-        server.shutdown()
+def test_clone_and_change_webhooks(client, sim, samples, hook_server):
+    url, received = hook_server
+    jobs = [client.voices.clone(samples["high"], name="Hooked", webhook_url=url),
+            client.voices.change(samples["low"], ARIA, webhook_url=url)]
+    results = client.jobs.wait_all(jobs, timeout=60)
+    decoded = webhooks(sim, received, until=lambda ds: len({d["_id"] for d in ds if d["status"] == 3}) == 2)
+    final = {d["_id"]: d for d in decoded if d["status"] == 3}
+    for job, result in zip(jobs, results):
+        assert final[job.id]["type"] == "audio" and final[job.id]["url"] == result.url
 
 
 @pytest.mark.anyio
