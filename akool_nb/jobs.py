@@ -467,6 +467,16 @@ class _Schedule:
                     self.next_due = when
         return requests, due
 
+    def settle(self, pending: list[Any], deadline: float | None, timeout: float | None) -> list[Any]:
+        """After a round: raise for a failed job, learn durations, and return the jobs still pending
+        (raising JobTimeoutError past the deadline)."""
+        _raise_failures(pending)
+        self.learn(pending)
+        pending = [j for j in pending if not j.done]
+        if pending and deadline is not None and time.monotonic() >= deadline:
+            raise pending[0]._timeout_error(timeout or 0)
+        return pending
+
     def pause(self, interval: float) -> float:
         """Sleep until the next round: the poll interval, or sooner when a job falls due before it."""
         if self.next_due is None:
@@ -506,13 +516,9 @@ def wait_all(jobs: list[Job], timeout: float | None = 900.0, poll: float | None 
         if on_progress is not None:
             for job in pending:
                 on_progress(job)
-        _raise_failures(pending)
-        schedule.learn(pending)
-        pending = [j for j in pending if not j.done]
+        pending = schedule.settle(pending, deadline, timeout)
         if not pending:
             break
-        if deadline is not None and time.monotonic() >= deadline:
-            raise pending[0]._timeout_error(timeout or 0)
         time.sleep(_sleep_for(schedule.pause(interval), deadline))
         interval = next(intervals)
     return [j.result for j in jobs]
@@ -537,13 +543,9 @@ async def async_wait_all(jobs: list[AsyncJob], timeout: float | None = 900.0, po
                 outcome = on_progress(job)
                 if asyncio.iscoroutine(outcome):
                     await outcome
-        _raise_failures(pending)
-        schedule.learn(pending)
-        pending = [j for j in pending if not j.done]
+        pending = schedule.settle(pending, deadline, timeout)
         if not pending:
             break
-        if deadline is not None and time.monotonic() >= deadline:
-            raise pending[0]._timeout_error(timeout or 0)
         await asyncio.sleep(_sleep_for(schedule.pause(interval), deadline))
         interval = next(intervals)
     return [j.result for j in jobs]

@@ -76,8 +76,17 @@ def _enhance_v3(value: Any) -> int:
 
 
 class _Aligned(RequestModel):
+    """The v3 faceswap body shared by picture and video: aligned face lists and the 0/1 ``face_enhance``."""
+
     targetImage: list[FaceRef]
     sourceImage: list[FaceRef]
+    face_enhance: int | None = None
+    webhookUrl: str | None = None
+
+    @field_validator("face_enhance", mode="before")
+    @classmethod
+    def check_enhance(cls, value: Any) -> int:
+        return _enhance_v3(value)
 
     @field_validator("targetImage")
     @classmethod
@@ -101,14 +110,8 @@ class FaceswapImageRequest(_Aligned):
     """``POST /api/open/v3/faceswap/highquality/specifyimage``."""
 
     endpoint: ClassVar[str] = "POST /api/open/v3/faceswap/highquality/specifyimage"
-    face_enhance: int | None = None
     modifyImage: str
-    webhookUrl: str | None = None
 
-    @field_validator("face_enhance", mode="before")
-    @classmethod
-    def check_enhance(cls, value: Any) -> int:
-        return _enhance_v3(value)
     @field_validator("modifyImage")
     @classmethod
     def check_media(cls, value: str) -> str:
@@ -119,14 +122,8 @@ class FaceswapVideoRequest(_Aligned):
     """``POST /api/open/v3/faceswap/highquality/specifyvideo``."""
 
     endpoint: ClassVar[str] = "POST /api/open/v3/faceswap/highquality/specifyvideo"
-    face_enhance: int | None = None
     modifyVideo: str
-    webhookUrl: str | None = None
 
-    @field_validator("face_enhance", mode="before")
-    @classmethod
-    def check_enhance(cls, value: Any) -> int:
-        return _enhance_v3(value)
     @field_validator("modifyVideo")
     @classmethod
     def check_media(cls, value: str) -> str:

@@ -142,6 +142,36 @@ def face_ref(resource: Resource, item: Any, param: str) -> Steps[dict[str, str]]
     return {"path": url, "opts": detection.face.opts}
 
 
+def face_refs(resource: Resource, items: list[Any], name: str) -> Steps[list[dict[str, str]]]:
+    """``face_ref`` for each item, named ``name[i]`` in errors."""
+    refs = []
+    for i, item in enumerate(items):
+        refs.append((yield from face_ref(resource, item, f"{name}[{i}]")))
+    return refs
+
+
+def check_video_targets(targets: list[Any] | None) -> None:
+    """A video's faces cannot be found in a still: they come as detected faces or ``{path, opts}`` crops."""
+    for i, item in enumerate(targets or []):
+        if not isinstance(item, (Face, FaceRef, dict)):
+            raise InvalidParameterError(f"target[{i}]", "a video's faces are given as detected faces or "
+                                                        "{path, opts} crops; or leave target=None")
+
+
+def paired(source: Any, target: Any) -> tuple[list[Any], list[Any] | None]:
+    """Sources and targets as lists, checked: 1–8 faces each, the same number on both sides."""
+    sources, targets = as_list(source), (as_list(target) if target is not None else None)
+    _check_count(sources, "source")
+    if targets is not None:
+        _check_count(targets, "target")
+        if len(targets) != len(sources):
+            raise InvalidParameterError("target", f"{len(targets)} target faces for {len(sources)} source faces: "
+                                                  "they pair up index for index")
+    for i, item in enumerate(sources):
+        check_ref(item, f"source[{i}]")
+    return sources, targets
+
+
 def media_url(resource: Resource, value: Any, param: str, kind: str) -> Steps[str]:
     """A URL for the picture/video to modify (a detection stands for what it analysed)."""
     if isinstance(value, FaceDetection):
@@ -186,15 +216,7 @@ class Faceswap(Resource):
         ``target[i]``); each a detected ``Face``, a detection (its largest face), a ``{"path", "opts"}`` dict or a
         picture. ``target=None``: the largest face of ``modify_image`` (or all its faces, left to right, when
         as many sources are given). ``face_enhance``: 0 Classic model, 1 HD Optimized."""
-        sources, targets = as_list(source), (as_list(target) if target is not None else None)
-        _check_count(sources, "source")
-        if targets is not None:
-            _check_count(targets, "target")
-            if len(targets) != len(sources):
-                raise InvalidParameterError("target", f"{len(targets)} target faces for {len(sources)} source faces: "
-                                                      "they pair up index for index")
-        for i, item in enumerate(sources):
-            check_ref(item, f"source[{i}]")
+        sources, targets = paired(source, target)
         for i, item in enumerate(targets or []):
             check_ref(item, f"target[{i}]")
         FaceswapImageRequest.build(targetImage=[_PROBE], sourceImage=[_PROBE], modifyImage=_PROBE["path"],
@@ -206,12 +228,8 @@ class Faceswap(Resource):
             scene = modify_image if isinstance(modify_image, FaceDetection) else (
                 yield from detect_steps(self, modify, param="modify_image"))
             targets = pick_targets(scene, len(sources), "target")
-        target_refs = []
-        for i, item in enumerate(targets):
-            target_refs.append((yield from face_ref(self, item, f"target[{i}]")))
-        source_refs = []
-        for i, item in enumerate(sources):
-            source_refs.append((yield from face_ref(self, item, f"source[{i}]")))
+        target_refs = yield from face_refs(self, targets, "target")
+        source_refs = yield from face_refs(self, sources, "source")
         body = FaceswapImageRequest.build(targetImage=target_refs, sourceImage=source_refs, face_enhance=face_enhance,
                                           modifyImage=modify, webhookUrl=webhook_url).to_wire()
         data = yield APIRequest("POST", "/api/open/v3/faceswap/highquality/specifyimage", json=body, paid=True,
@@ -225,19 +243,8 @@ class Faceswap(Resource):
         faces (one face per picture). ``target``: the video's faces, as face crops — ``Face`` objects of
         ``client.faces.detect(video, return_face_url=True)`` or ``{"path", "opts"}`` dicts; ``None`` detects
         them for you (the largest face, or all faces when as many sources are given)."""
-        sources, targets = as_list(source), (as_list(target) if target is not None else None)
-        _check_count(sources, "source")
-        if targets is not None:
-            _check_count(targets, "target")
-            if len(targets) != len(sources):
-                raise InvalidParameterError("target", f"{len(targets)} target faces for {len(sources)} source faces: "
-                                                      "they pair up in order")
-        for i, item in enumerate(sources):
-            check_ref(item, f"source[{i}]")
-        for i, item in enumerate(targets or []):
-            if not isinstance(item, (Face, FaceRef, dict)):
-                raise InvalidParameterError(f"target[{i}]", "a video's faces are given as detected faces or "
-                                                            "{path, opts} crops; or leave target=None")
+        sources, targets = paired(source, target)
+        check_video_targets(targets)
         FaceswapVideoRequest.build(targetImage=[_PROBE], sourceImage=[_PROBE], modifyVideo=_PROBE["path"],
                                    face_enhance=face_enhance, webhookUrl=webhook_or_empty(webhook_url))
         if not isinstance(modify_video, FaceDetection):
@@ -246,12 +253,8 @@ class Faceswap(Resource):
         if targets is None:
             scene = yield from detect_steps(self, modify, num_frames=3, return_face_url=True, param="modify_video")
             targets = pick_targets(scene, len(sources), "target")
-        target_refs = []
-        for i, item in enumerate(targets):
-            target_refs.append((yield from face_ref(self, item, f"target[{i}]")))
-        source_refs = []
-        for i, item in enumerate(sources):
-            source_refs.append((yield from face_ref(self, item, f"source[{i}]")))
+        target_refs = yield from face_refs(self, targets, "target")
+        source_refs = yield from face_refs(self, sources, "source")
         body = FaceswapVideoRequest.build(targetImage=target_refs, sourceImage=source_refs, face_enhance=face_enhance,
                                           modifyVideo=modify, webhookUrl=webhook_url).to_wire()
         data = yield APIRequest("POST", "/api/open/v3/faceswap/highquality/specifyvideo", json=body, paid=True,

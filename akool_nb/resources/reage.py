@@ -10,10 +10,11 @@ from typing import Any
 from .._base_client import APIRequest
 from .._exceptions import InvalidParameterError
 from ..models.faces import Face, FaceDetection
-from ..models.faceswap import MAX_FACES, FaceRef, FaceswapResult, ReageImageRequest, ReageVideoRequest
+from ..models.faceswap import MAX_FACES, FaceswapResult, ReageImageRequest, ReageVideoRequest
 from ._base import Resource, Steps, operation
 from .faces import detect_steps
-from .faceswap import (_PROBE, FIND_HINT, _new_job, _product, as_list, check_ref, face_ref, ids_of, media_url,
+from .faceswap import (_PROBE, FIND_HINT, _new_job, _product, as_list, check_ref, check_video_targets, face_refs, ids_of,
+                       media_url,
                        webhook_or_empty)
 
 _product("reage_image", "Reage", "image")
@@ -57,9 +58,7 @@ class Reage(Resource):
             scene = modify_image if isinstance(modify_image, FaceDetection) else (
                 yield from detect_steps(self, modify, param="modify_image"))
             targets = _targets(scene, "modify_image")
-        refs = []
-        for i, item in enumerate(targets):
-            refs.append((yield from face_ref(self, item, f"target[{i}]")))
+        refs = yield from face_refs(self, targets, "target")
         body = ReageImageRequest.build(targetImage=refs, face_reage=face_reage, modifyImage=modify,
                                        webhookUrl=webhook_url).to_wire()
         data = yield APIRequest("POST", "/api/open/v3/faceswap/highquality/imgreage", json=body, paid=True,
@@ -72,19 +71,14 @@ class Reage(Resource):
         """Reage faces of a video (``vidreage``). ``target``: the video's faces as crops (from
         ``client.faces.detect(video, return_face_url=True)``) or ``None`` to find them for you."""
         targets = self._check(target, face_reage, webhook_url, ReageVideoRequest)
-        for i, item in enumerate(targets or []):
-            if not isinstance(item, (Face, FaceRef, dict)):
-                raise InvalidParameterError(f"target[{i}]", "a video's faces are given as detected faces or "
-                                                            "{path, opts} crops; or leave target=None")
+        check_video_targets(targets)
         if not isinstance(modify_video, FaceDetection):
             self._prepare(modify_video, "modify_video", "video")
         modify = yield from media_url(self, modify_video, "modify_video", "video")
         if targets is None:
             scene = yield from detect_steps(self, modify, num_frames=3, return_face_url=True, param="modify_video")
             targets = _targets(scene, "modify_video")
-        refs = []
-        for i, item in enumerate(targets):
-            refs.append((yield from face_ref(self, item, f"target[{i}]")))
+        refs = yield from face_refs(self, targets, "target")
         body = ReageVideoRequest.build(targetImage=refs, face_reage=face_reage, modifyVideo=modify,
                                        webhookUrl=webhook_url).to_wire()
         data = yield APIRequest("POST", "/api/open/v3/faceswap/highquality/vidreage", json=body, paid=True,

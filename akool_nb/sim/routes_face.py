@@ -404,7 +404,8 @@ def _created(ctx: Ctx, job: dict, *, url: bool = True) -> dict:
     return data
 
 
-def specify_image(ctx: Ctx) -> dict:
+def _specify(ctx: Ctx, kind: str, media_field: str, exts: tuple[str, ...], what: str) -> dict:
+    """v3 faceswap of a picture (``specifyimage``) or a video (``specifyvideo``): the same body otherwise."""
     f = body_object(ctx.body)
     targets = _faces(f, "targetImage", opts=True)
     sources = _faces(f, "sourceImage", opts=True)
@@ -412,28 +413,20 @@ def specify_image(ctx: Ctx) -> dict:
         raise ParamError("sourceImage", f"must have one face per targetImage face ({len(targets)}), index for "
                                         f"index; got {len(sources)}")
     _limit(targets)
-    modify = _media_url(f, "modifyImage", IMAGE_EXTS, "an image")
+    modify = _media_url(f, media_field, exts, what)
     enhance = _enhance_v3(f)
     webhook = f.webhook()
-    params = {"targetImage": targets, "sourceImage": sources, "face_enhance": enhance or 0, "modifyImage": modify,
+    params = {"targetImage": targets, "sourceImage": sources, "face_enhance": enhance or 0, media_field: modify,
               "webhookUrl": webhook}
-    return _created(ctx, _create(ctx, "faceswap_image", params, webhook))
+    return _created(ctx, _create(ctx, kind, params, webhook))
+
+
+def specify_image(ctx: Ctx) -> dict:
+    return _specify(ctx, "faceswap_image", "modifyImage", IMAGE_EXTS, "an image")
 
 
 def specify_video(ctx: Ctx) -> dict:
-    f = body_object(ctx.body)
-    sources = _faces(f, "sourceImage", opts=True)
-    targets = _faces(f, "targetImage", opts=True)
-    if len(sources) != len(targets):
-        raise ParamError("sourceImage", f"must have one face per targetImage face ({len(targets)}), in the same "
-                                        f"order; got {len(sources)}")
-    _limit(targets)
-    modify = _media_url(f, "modifyVideo", VIDEO_EXTS, "a video")
-    enhance = _enhance_v3(f)
-    webhook = f.webhook()
-    params = {"sourceImage": sources, "targetImage": targets, "face_enhance": enhance or 0, "modifyVideo": modify,
-              "webhookUrl": webhook}
-    return _created(ctx, _create(ctx, "faceswap_video", params, webhook))
+    return _specify(ctx, "faceswap_video", "modifyVideo", VIDEO_EXTS, "a video")
 
 
 def faceswap_pro(ctx: Ctx) -> dict:
