@@ -204,6 +204,8 @@ def bench_notebook_size(tmp: Path) -> float:
     nbformat.write(nb, out)
     size_kb = out.stat().st_size / 1024
     widget_state = "application/vnd.jupyter.widget-state+json" in nb.metadata.get("widgets", {})
+    copies = [o for o in nb.cells[0].outputs if "data-aknb-static" in o.get("data", {}).get("text/html", "")]
+    assert len(copies) == 1 and "<video" in copies[0]["data"]["text/html"], "the static copy must be saved"
     print(f"notebook previewing a {big.stat().st_size / 2**20:.0f} MiB video: executed in "
           f"{time.perf_counter() - start:.1f}s, saved {size_kb:.1f} KB (widget state saved: {widget_state}); "
           f"ratio to the video {size_kb * 1024 / big.stat().st_size:.5f}")

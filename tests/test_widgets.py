@@ -308,6 +308,9 @@ def test_composer_fallback_fields_edit_the_layout(client):
     composer.fallback_select.value = 1
     composer.fallback_fields["offset_x"].value = 2000
     assert composer.elements[1]["offset_x"] == 2000
+    composer.render_preview()
+    # the fallback preview is an <img> with a data URI: Colab drops binary widget data (a W.Image's bytes)
+    assert composer.fallback_preview.value.startswith('<img src="data:image/jpeg;base64,')
     composer.stage.ready = True
     assert composer.fallback.layout.display == "none"
 

@@ -1,6 +1,7 @@
 """What every panel shares: an anywidget with a hand-written ES module, ``value`` + ``on_select``, errors shown
-inside the panel (and logged) with the fix, actions from the front end as messages, and a static HTML
-fallback in the display bundle for notebooks reopened without a kernel (nbviewer, GitHub, VS Code, Colab).
+inside the panel (and logged) with the fix, actions from the front end as messages, and a static HTML copy
+displayed after the live view, which the live front end hides and every viewer without the live panel shows
+(nbviewer, GitHub, VS Code, Colab, JupyterLab without saved widget state).
 
 A new panel (FacePanel, BackgroundComposer, EffectPicker, ModelPicker …) is a :class:`Panel` subclass with
 an ``_esm`` file, its traits, ``_on_<action>`` methods for front-end actions and ``_static_html()``.
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import anywidget
+import anywidget._util  # repr_mimebundle: the widget bundle with Colab's metadata
 import ipywidgets as W
 import traitlets as t
 
@@ -26,8 +28,14 @@ CSS = HERE / "panels.css"
 
 
 def esm(name: str) -> str:
-    """A panel's ES module with the shared helpers of ``_common.js`` in front (anywidget loads one file)."""
-    return (HERE / "_common.js").read_text(encoding="utf-8") + "\n" + (HERE / name).read_text(encoding="utf-8")
+    """A panel's ES module, assembled into the one file anywidget loads: the shared helpers of ``_common.js``,
+    then the panel's own module, whose default export is wrapped by ``withCommon`` (what every panel does when
+    it renders: hide its static copy)."""
+    panel = (HERE / name).read_text(encoding="utf-8")
+    if panel.count("export default ") != 1:
+        raise ValueError(f"{name} must have exactly one 'export default'")
+    panel = panel.replace("export default ", "const panel = ", 1)
+    return (HERE / "_common.js").read_text(encoding="utf-8") + "\n" + panel + "\nexport default withCommon(panel);\n"
 
 # Inline styles for the static fallback (no CSS file travels with a saved notebook's HTML output).
 _CARD = ("font-family:system-ui,-apple-system,Segoe UI,sans-serif;font-size:13px;border:1px solid "
@@ -114,6 +122,10 @@ class PanelMixin:
         self.error = state  # type: ignore[attr-defined]
 
     # -- static fallback --------------------------------------------------------------------------
+    # Displaying a panel makes TWO outputs: the live widget view, then a static HTML copy (marked
+    # data-aknb-static="<model id>"). The live front end hides the copy (see liveStatic in _common.js); every
+    # viewer without a live panel shows it: nbviewer, GitHub, VS Code or Colab without a kernel, and JupyterLab
+    # reopening a notebook saved without widget state, where the widget output can only say "model not found".
     def _static_html(self) -> str:
         return ""
 
@@ -124,32 +136,107 @@ class PanelMixin:
                 f'{body}{note}</div>')
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        """The live widget view plus a static HTML copy for viewers without a kernel."""
-        parent = getattr(super(), "_repr_mimebundle_", None)  # ipywidgets 8
-        bundle = parent(**kwargs) if parent is not None else None
-        if bundle is None:  # ipywidgets 7 (Colab) has no widget mimebundle: build the one it would send
-            bundle = ({"text/plain": repr(self), "application/vnd.jupyter.widget-view+json": {
-                "version_major": 2, "version_minor": 0, "model_id": self.model_id}}, {})
-        return self._add_fallback(bundle)
-
-    if IPYWIDGETS_7:
-        def _ipython_display_(self, **kwargs: Any) -> None:
-            # ipywidgets 7 displays widgets through this hook; send our bundle so the static copy is kept.
-            from IPython.display import display
-
-            data, meta = self._repr_mimebundle_()
-            display(data, metadata=meta, raw=True)
-
-    def _add_fallback(self, bundle: Any) -> Any:
-        data, meta = (bundle if isinstance(bundle, tuple) else (bundle, {}))
-        if data is None:
-            return bundle
+        """The live widget view plus the static HTML copy, in one bundle (for callers other than IPython's
+        display, which uses ``_ipython_display_`` and gets the copy as an output of its own)."""
+        bundle = self._view_bundle()
+        if bundle is None:
+            return None
+        data, meta = bundle
         try:
-            data = dict(data)
             data["text/html"] = self._static_html()
         except Exception as exc:  # a fallback must never hide the live panel
             logger.debug("no static fallback for %s: %s", type(self).__name__, exc)
         return data, meta
+
+    def _view_bundle(self) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        model_id = getattr(self, "model_id", None)
+        if not model_id:  # closed
+            return None
+        # anywidget's bundle: in Colab it also switches on Colab's custom widget manager (third-party widgets
+        # do not render there without it) and names it in the metadata; boxes of our panels need that too
+        data, meta = anywidget._util.repr_mimebundle(model_id=model_id, repr_text="")
+        data["text/plain"] = f"{type(self).__name__}: an interactive akool_nb panel (run the cell to use it)"
+        if IPYWIDGETS_7:  # the protocol version ipywidgets 7 itself announces (anywidget says 2.1)
+            data["application/vnd.jupyter.widget-view+json"]["version_minor"] = 0
+        return data, meta
+
+    def _ipython_display_(self, **kwargs: Any) -> None:
+        from IPython.display import display
+
+        bundle = self._view_bundle()
+        if bundle is None:
+            display({"text/plain": f"{type(self).__name__} (closed)"}, raw=True)
+            return
+        key = bundle[0]["application/vnd.jupyter.widget-view+json"]["model_id"]
+        for panel in _live_parts(self):  # told before the view is shown, so the copy never flashes
+            if key not in panel._static_copies:
+                panel._static_copies = [*panel._static_copies, key]
+        display(bundle[0], metadata=bundle[1], raw=True)
+        static = self._static_output(key)
+        if static is not None:
+            if not hasattr(self, "_static_handles"):
+                self._static_handles: list[tuple[str, Any]] = []
+                self.observe(self._refresh_static_later, names="value")  # type: ignore[attr-defined]
+            self._static_handles.append((key, display(static, raw=True, display_id=True)))
+
+    def _refresh_static_later(self, _change: Any = None) -> None:
+        # Selections and drags change ``value`` many times a second: refresh the copy once, shortly after.
+        if getattr(self, "_static_timer", None) is not None:
+            return
+
+        def refresh() -> None:
+            self._static_timer = None
+            self.refresh_static_copy()
+
+        self._static_timer: threading.Timer | None = threading.Timer(STATIC_REFRESH_DELAY, refresh)
+        self._static_timer.daemon = True
+        self._static_timer.start()
+
+    def refresh_static_copy(self) -> None:
+        """Bring the static copies up to date (the saved notebook then shows the latest selection/result)."""
+        for key, handle in getattr(self, "_static_handles", []):
+            try:
+                static = self._static_output(key)
+                if static is not None and handle is not None:
+                    handle.update(static, raw=True)
+            except Exception as exc:  # only the saved copy would be stale; the live panel is fine
+                logger.debug("could not refresh the static copy of %s: %s", type(self).__name__, exc)
+
+    def _static_output(self, key: str) -> dict[str, str] | None:
+        try:
+            body = self._static_html()
+        except Exception as exc:  # a fallback must never hide the live panel
+            logger.debug("no static fallback for %s: %s", type(self).__name__, exc)
+            return None
+        if not body:
+            return None
+        return {"text/html": f'<div class="aknb-static" data-aknb-static="{esc(key)}">{body}</div>{_STATIC_STYLE}',
+                "text/plain": f"(static copy of an akool_nb {type(self).__name__}: run the cell to use it)"}
+
+
+STATIC_REFRESH_DELAY = 1.0  # seconds after a change of ``value`` until the static copy follows it
+
+# In JupyterLab and Notebook 7, a widget output whose model is gone is a bare text line ("Loading widget…",
+# "Error displaying widget: model not found"): an element with no child elements. When our static copy follows
+# it, hide that line; the copy says what to do. A live view has child elements, so it is never hidden.
+# (:has() cannot nest, hence the two separate ones.)
+_STATIC_STYLE = ("<style>.jp-OutputArea-child:has(+ .jp-OutputArea-child [data-aknb-static]) > "
+                 ".jp-OutputArea-output.jupyter-widgets:not(:has(*)){display:none}</style>")
+
+
+def _live_parts(widget: Any) -> list["Panel"]:
+    """The anywidget panels inside ``widget`` (itself included): the front ends that hide its static copy."""
+    found: list[Panel] = []
+    stack, seen = [widget], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, Panel):
+            found.append(node)
+        stack.extend(getattr(node, "children", ()) or ())
+    return found
 
 
 class Panel(PanelMixin, anywidget.AnyWidget):
@@ -160,6 +247,8 @@ class Panel(PanelMixin, anywidget.AnyWidget):
     error = t.Dict().tag(sync=True)  # {"message", "fix", "kind"} or {}
     status = t.Unicode("").tag(sync=True)  # a one-line status ("Loading voices…")
     offline = t.Bool(False).tag(sync=True)
+    # model ids of the displays whose static copy this front end hides (see PanelMixin._ipython_display_)
+    _static_copies = t.List(t.Unicode()).tag(sync=True)
 
     def __init__(self, client: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -33,3 +33,42 @@ function errorBox(model) {
 function pauseOthers(media) {
   document.querySelectorAll("audio, video").forEach((m) => { if (m !== media && !m.paused) m.pause(); });
 }
+
+// A displayed panel is followed by its static copy (data-aknb-static="<model id>", see PanelMixin in _base.py)
+// for viewers without the live panel. Once this front end renders, hide the copies of the displays it belongs
+// to: one stylesheet rule per display, so a copy that is re-rendered or refreshed later stays hidden too.
+function liveStatic(model) {
+  let sheet = document.getElementById("aknb-static-rules");
+  if (!sheet) {
+    sheet = h("style", { id: "aknb-static-rules" });
+    document.head.append(sheet);
+  }
+  const done = (globalThis.__aknbStaticKeys ||= new Set());
+  const draw = () => {
+    for (const key of model.get("_static_copies") || []) {
+      if (done.has(key) || !/^[\w-]+$/.test(key)) continue;
+      done.add(key);
+      const copy = `[data-aknb-static="${key}"]`;
+      // separate rules: a browser without :has() drops only the second one
+      sheet.append(`${copy} { display: none !important; }\n`,
+        `.jp-OutputArea-child:has(${copy}), .output_area:has(${copy}) { display: none !important; }\n`);
+    }
+  };
+  draw();
+  model.on("change:_static_copies", draw);
+  return () => model.off("change:_static_copies", draw);
+}
+
+// What every panel does on render, around its own render().
+function withCommon(panel) {
+  return {
+    ...panel,
+    render(ctx) {
+      ctx.el.classList.add("aknb-live");
+      const off = liveStatic(ctx.model);
+      const chain = (cleanup) => () => { off(); if (typeof cleanup === "function") cleanup(); };
+      const result = panel.render(ctx);
+      return result && typeof result.then === "function" ? result.then(chain) : chain(result);
+    },
+  };
+}

@@ -20,7 +20,7 @@ from typing import Any, Mapping
 
 from .._logging import logger
 from ._base import esc
-from .composer import StageComposer, _jpeg
+from .composer import StageComposer
 
 ENDPOINT = "POST /api/open/v3/content/image/bg/replace"
 _counter = itertools.count(1)
@@ -199,7 +199,7 @@ class BackgroundComposer(StageComposer):
                                           max_side or self.stage.display_width)
         if show:
             self.stage.preview = data_uri(image, max_size=960, quality=74)
-            self.fallback_preview.value = _jpeg(image)
+            self._show_fallback_preview()
         return image
 
     def submit(self, *, webhook_url: str | None = None) -> Any:

@@ -179,7 +179,8 @@ class StageComposer(PanelMixin, W.VBox):
                                                     ("height", "height"))}
         render = W.Button(description="Render preview", icon="image")
         render.on_click(lambda _b: self._guard(self.render_preview))
-        self.fallback_preview = W.Image(format="jpeg", layout=W.Layout(max_width="640px"))
+        # an <img> with a data URI, not a W.Image: Colab drops binary widget data
+        self.fallback_preview = W.HTML()
         self.fallback_payload = W.HTML()
         self.fallback = W.VBox([self.fallback_note, self.fallback_select,
                                 W.HBox(list(self.fallback_fields.values())), render, self.fallback_preview,
@@ -197,6 +198,10 @@ class StageComposer(PanelMixin, W.VBox):
     def _frontend_ready(self, change: dict[str, Any]) -> None:
         if change["new"]:
             self.fallback.layout.display = "none"
+
+    def _show_fallback_preview(self) -> None:
+        self.fallback_preview.value = (f'<img src="{esc(self.stage.preview)}" alt="layout preview" '
+                                       f'style="max-width:640px;width:100%;border-radius:6px">')
 
     def _sync_fallback(self) -> None:
         if self._syncing:
@@ -453,7 +458,7 @@ class TalkingAvatarComposer(StageComposer):
         image = layout_still(self.stage.elements, loader=self._element_loader(), scale=scale or 0.25, width=width)
         if show:
             self.stage.preview = data_uri(image, max_size=960, quality=72)
-            self.fallback_preview.value = _jpeg(image)
+            self._show_fallback_preview()
             self._report_loader_errors()
         return image
 
@@ -602,14 +607,6 @@ class TalkingAvatarComposer(StageComposer):
 def _num(value: Any) -> Any:
     number = float(value)
     return int(number) if number.is_integer() else number
-
-
-def _jpeg(image: Any) -> bytes:
-    import io
-
-    buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, "JPEG", quality=72)
-    return buffer.getvalue()
 
 
 __all__ = ["TalkingAvatarComposer", "StageComposer", "ComposerStage", "avatar_from_of"]

@@ -10,6 +10,10 @@
 Boxes, the 6 landmarks and the face numbers are drawn with :mod:`akool_nb.media.annotate` on a small JPEG of
 the picture (or of the chosen frame of a video, ``num_frames``); the front end lays clickable boxes over it in
 the picture's REAL pixel coordinates (``size``), so a click selects exactly the face drawn there.
+
+A photo or video dropped on the panel (or picked with "Choose file…") arrives in base64 chunks
+(:mod:`._upload`), is saved under ``<AKOOL_NB_HOME>/uploads/`` (``panel.uploaded``) and detected in a background
+thread, so the kernel stays free; ``panel.wait()`` blocks until that detection is done.
 """
 from __future__ import annotations
 
@@ -21,7 +25,8 @@ from typing import Any
 import ipywidgets as W
 import traitlets as t
 
-from ._base import Panel, PanelMixin, esc, esm
+from ._base import Panel, PanelMixin, esc, esm, in_background
+from ._upload import MB, ChunkAssembler, UploadError
 
 LANDMARKS = ("left eye", "right eye", "nose tip", "mouth centre", "left mouth corner", "right mouth corner")
 LOCAL = "(local file: uploaded when you submit)"
@@ -81,12 +86,17 @@ class FacePanel(Panel):
     multiple = t.Bool(True).tag(sync=True)
     display_width = t.Int(520).tag(sync=True)
     busy = t.Unicode("").tag(sync=True)
+    max_upload_mb = t.Float(300.0).tag(sync=True)  # dropped files; 300 MB is Akool's largest video limit
+    uploaded = t.Instance(Path, allow_none=True)  # the last dropped/chosen file, as saved in the kernel
     value = t.List()
 
     def __init__(self, client: Any = None, media: Any = None, *, num_frames: int | None = None, title: str = "Faces",
                  multiple: bool = True, return_face_url: bool | None = None, detection: Any = None,
-                 display_width: int = 520, **kwargs: Any) -> None:
+                 display_width: int = 520, max_upload_mb: float = 300, **kwargs: Any) -> None:
         super().__init__(client, **kwargs)
+        self.max_upload_mb = max_upload_mb
+        self._assembler = ChunkAssembler(kinds=("image", "video"))
+        self._detecting: Any = None  # the background thread detecting an uploaded file
         self.detection: Any = None
         self._frame_list: list[Any] = []
         self.media: Any = None
@@ -157,6 +167,16 @@ class FacePanel(Panel):
             self.status = "No face was found here: try a clearer, frontal picture."
         else:
             self.status = ""
+
+    def wait(self, timeout: float | None = 60.0) -> Any:
+        """Block until the detection of a dropped/chosen file (run in the background) is finished; returns
+        ``detection``."""
+        thread = self._detecting
+        if thread is not None:
+            thread.join(timeout)
+            if thread.is_alive():
+                raise TimeoutError(f"face detection of {self.uploaded} still runs after {timeout} s")
+        return self.detection
 
     def select(self, *indices: int) -> None:
         """Select faces by index (replaces the selection), as clicks do."""
@@ -279,6 +299,39 @@ class FacePanel(Panel):
         if "://" not in media and not Path(media).expanduser().is_file():
             raise FileNotFoundError(f"no such file: {media!r}")
         self.detect(media)
+
+    def _on_upload(self, upload_id: str, name: str, size: int, index: int, total: int, data: str,
+                   mime: str = "") -> None:
+        """One chunk of a dropped/chosen file; each is acknowledged (the front end sends a few ahead, no more)."""
+        self._assembler.max_bytes = int(self.max_upload_mb * MB)
+        try:
+            if int(index) == 0:
+                self._require_client()  # before a 300 MB transfer, not after it
+            path = self._assembler.add(upload_id=upload_id, name=name, size=size, index=index, total=total,
+                                       data=data)
+        except Exception as exc:  # the front end stops sending on ok: False
+            self.send({"event": "upload_ack", "upload_id": upload_id, "index": index, "ok": False})
+            if not getattr(exc, "repeat", False):  # chunks still in flight after a refusal: said already
+                self.show_error(exc, exc.fix if isinstance(exc, UploadError) else None)
+            return
+        self.send({"event": "upload_ack", "upload_id": upload_id, "index": index, "ok": True})
+        if path is None:
+            return
+        self.clear_error()
+        self.uploaded = path
+        self.busy = "Detecting faces…"
+        self._detecting = in_background(lambda: self._detect_upload(path), "akool-nb-face-upload")
+
+    def _detect_upload(self, path: Path) -> None:
+        with self._lock:  # one detection at a time when files are dropped quickly
+            try:
+                self.detect(str(path))
+            except Exception as exc:
+                self.busy = ""
+                if not self.error:  # detect() shows service errors itself
+                    self.show_error(exc)
+                return
+            self.label = path.name.split("-", 1)[-1]  # the file's own name, not the hash-prefixed one
 
     def _static_html(self) -> str:
         img = (f'<img src="{esc(self.image)}" style="max-width:{self.display_width}px;width:100%;border-radius:6px;'

@@ -101,7 +101,6 @@ class JobMonitor(Panel):
         self._wake = threading.Event()
         self._closing = False
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._handles: list[Any] = []
         if found:
             self.add(*found)
 
@@ -175,24 +174,6 @@ class JobMonitor(Panel):
                 raise TimeoutError(f"{len(self._pending())} job(s) still running after {timeout}s; they go on")
         self._publish()
         return self.value
-
-    def _ipython_display_(self, **kwargs: Any) -> None:
-        # Displayed with a display id, so the static copy in the saved notebook can be refreshed once the
-        # jobs are done (it then carries the result players and links, not "queued").
-        from IPython.display import display
-
-        data, meta = self._repr_mimebundle_()
-        self._handles.append(display(data, metadata=meta, raw=True, display_id=True))
-
-    def _refresh_static_copy(self) -> None:
-        if not self._handles:
-            return
-        try:
-            data, meta = self._repr_mimebundle_()
-            for handle in self._handles:
-                handle.update(data, metadata=meta, raw=True)
-        except Exception as exc:  # only the saved copy would be stale; the live panel is fine
-            logger.debug("could not refresh the static copy: %s", exc)
 
     def close(self) -> None:
         self._closing = True
@@ -335,7 +316,7 @@ class JobMonitor(Panel):
                     self.value = results
             finished_now = self.done and not was_done
         if finished_now:
-            self._refresh_static_copy()
+            self.refresh_static_copy()  # the saved copy then shows the results, not "queued"
         for result in fresh:
             for callback in self._callbacks:
                 try:

@@ -160,12 +160,9 @@ class MediaPreview(Panel):
             self.status = ""
             self.show_error(exc, "The preview still plays from the link; only its details could not be read.")
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+    def _static_html(self) -> str:
         if self._probe_thread is not None:
             self._probe_thread.join(3.0)  # the static copy then carries the poster and the details
-        return super()._repr_mimebundle_(**kwargs)
-
-    def _static_html(self) -> str:
         meta = self.meta
         facts = " · ".join(x for x in (
             meta.get("kind", ""), f"{meta['width']}×{meta['height']}" if meta.get("width") else "",

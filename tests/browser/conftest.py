@@ -1,6 +1,8 @@
-"""Real-browser fixtures: JupyterLab on 127.0.0.1 (private config/runtime/data/settings dirs, a notebook dir
-under tmp) driven by Playwright with Debian's Chromium. Tests skip with the reason when Chromium,
-JupyterLab or Playwright is missing (``bash scripts/test.sh`` installs them when run as root)."""
+"""Real-browser fixtures: notebook servers on 127.0.0.1 (private config/runtime/data/settings dirs, a notebook
+dir under tmp) driven by Playwright with Debian's Chromium: JupyterLab 4 (``lab``), Notebook 7 (``notebook7``)
+and the classic Notebook 6 with the ipywidgets 7 front end (``classic_notebook``, only in the environment
+scripts/check_ipywidgets7.sh builds). Tests skip with the reason when Chromium, the server or Playwright is
+missing (``bash scripts/test.sh`` installs them when run as root)."""
 from __future__ import annotations
 
 import json
@@ -21,7 +23,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "browser: drives JupyterLab in Debian Chromium with Playwright")
+    config.addinivalue_line("markers", "browser: drives a notebook host (JupyterLab, Notebook) in Debian Chromium with Playwright")
 
 
 def _chromium() -> str | None:
@@ -31,18 +33,28 @@ def _chromium() -> str | None:
     return None
 
 
-def _missing() -> str | None:
+def _missing(app_module: str | None = "jupyterlab", install: str = "pip install 'akool_nb[lab]'") -> str | None:
     if _chromium() is None:
         return "Debian chromium is not installed (apt-get install -y chromium); scripts/test.sh installs it as root"
     try:
-        import jupyterlab  # noqa: F401
+        if app_module:
+            __import__(app_module)
     except ImportError:
-        return "jupyterlab is not installed (pip install 'akool_nb[lab]')"
+        return f"{app_module} is not installed ({install})"
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
         return "playwright is not installed (pip install playwright; never 'playwright install')"
     return None
+
+
+def _skip(host: str | None, reason: str) -> None:
+    """Skip a host that cannot run here (``None``: the browser itself), unless AKOOL_NB_REQUIRE_HOSTS names it
+    (scripts/check_ipywidgets7.sh does): a check run for that host must not pass by skipping everything."""
+    required = [name for name in os.environ.get("AKOOL_NB_REQUIRE_HOSTS", "").split(",") if name]
+    if required and (host is None or host in required):
+        pytest.fail(f"{host} is required (AKOOL_NB_REQUIRE_HOSTS) but cannot run: {reason}", pytrace=False)
+    pytest.skip(reason)
 
 
 def _free_port() -> int:
@@ -51,16 +63,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-# One JupyterLab for every browser test module (session scope); each module opens its own notebook. The
-# browser has module scope: Playwright's sync API runs an event loop in this thread while it is open, so it must
-# be closed before other tests (asyncio ones) run.
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory):
-    """A running JupyterLab: ``{"url", "notebooks" (dir), "proc"}``."""
-    reason = _missing()
-    if reason:
-        pytest.skip(reason)
-    base = tmp_path_factory.mktemp("lab")
+def _private_dirs(base: Path) -> tuple[Path, dict[str, str]]:
+    """A notebook dir and an environment whose Jupyter config/runtime/data/settings dirs are all under ``base``
+    (nothing from the developer's own Jupyter setup leaks in), running the offline Akool."""
     notebooks = base / "notebooks"
     notebooks.mkdir()
     settings = base / "settings"
@@ -77,14 +82,21 @@ def lab(tmp_path_factory):
            "JUPYTERLAB_WORKSPACES_DIR": str(base / "workspaces"),
            "AKOOL_NB_OFFLINE": "1", "AKOOL_NB_SIM_FAST": "1", "AKOOL_NB_HOME": str(base / "home"),
            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
+    return notebooks, env
+
+
+def _serve(tmp_path_factory, name: str, module: str, flags: list[str], root_flag: str = "--ServerApp.root_dir"):
+    """Start ``python -m <module> <flags>`` on a free loopback port, serving a fresh notebook dir (``root_flag``)
+    with private Jupyter dirs; yield ``{"url", "notebooks" (dir), "proc", "log"}`` once ``/api/status``
+    answers, and stop it afterwards."""
+    base = tmp_path_factory.mktemp(name)
+    notebooks, env = _private_dirs(base)
     port = _free_port()
-    log = open(base / "lab.log", "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--allow-root", "--no-browser", "--IdentityProvider.token=",
-         "--ServerApp.password=", "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
-         "--ServerApp.ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
-         f"--ServerApp.root_dir={notebooks}", "--ServerApp.disable_check_xsrf=True"],
-        cwd=notebooks, env=env, stdout=log, stderr=subprocess.STDOUT)
+    log_path = base / f"{name}.log"
+    log = open(log_path, "wb")
+    proc = subprocess.Popen([sys.executable, "-m", module, "--allow-root", "--no-browser", f"--port={port}",
+                             f"{root_flag}={notebooks}", *flags],
+                            cwd=notebooks, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     import httpx
 
@@ -97,19 +109,82 @@ def lab(tmp_path_factory):
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
-            pytest.fail(f"JupyterLab did not start: {(base / 'lab.log').read_text()[-2000:]}")
+            log.close()
+            pytest.fail(f"{module} did not start: {log_path.read_text()[-2000:]}")
         time.sleep(0.3)
-    yield {"url": url, "notebooks": notebooks, "proc": proc, "log": base / "lab.log"}
-    proc.terminate()
     try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        yield {"url": url, "notebooks": notebooks, "proc": proc, "log": log_path}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+# jupyter_server-based hosts (JupyterLab 4, Notebook 7)
+def _jupyter_server_flags(app: str) -> list[str]:
+    return ["--IdentityProvider.token=", "--ServerApp.password=", f"--{app}.expose_app_in_browser=True",
+            "--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0", "--ServerApp.disable_check_xsrf=True"]
+
+
+# One server per host for every browser test module (session scope); each module opens its own notebook. The
+# browser has module scope: Playwright's sync API runs an event loop in this thread while it is open, so it must
+# be closed before other tests (asyncio ones) run.
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    """A running JupyterLab 4: ``{"url", "notebooks" (dir), "proc", "log"}``."""
+    reason = _missing()
+    if reason:
+        _skip("lab", reason)
+    yield from _serve(tmp_path_factory, "lab", "jupyterlab",
+                      [*_jupyter_server_flags("LabApp"), "--LabApp.news_url=None"])
+
+
+@pytest.fixture(scope="session")
+def notebook7(tmp_path_factory):
+    """A running Notebook 7 (the JupyterLab-based ``notebook`` package), like :func:`lab`."""
+    reason = _missing("notebook", "pip install 'akool_nb[lab]'")
+    if not reason and not _version("notebook").startswith("7."):
+        reason = f"notebook {_version('notebook')} is installed, not Notebook 7 (pip install 'notebook>=7,<8')"
+    if reason:
+        _skip("notebook7", reason)
+    yield from _serve(tmp_path_factory, "notebook7", "notebook", _jupyter_server_flags("JupyterNotebookApp"))
+
+
+@pytest.fixture(scope="session")
+def classic_notebook(tmp_path_factory):
+    """A running classic Notebook 6 with the ipywidgets 7 front end (widgetsnbextension 3, anywidget's
+    nbextension): the widget line Colab ships. Only in the environment scripts/check_ipywidgets7.sh builds."""
+    reason = _missing("notebook", "scripts/check_ipywidgets7.sh builds an environment with it")
+    if not reason:
+        versions = {name: _version(name) for name in ("notebook", "ipywidgets", "widgetsnbextension")}
+        if not (versions["notebook"].startswith("6.") and versions["ipywidgets"].startswith("7.")
+                and versions["widgetsnbextension"].startswith("3.")):
+            reason = (f"the ipywidgets 7 front end needs notebook 6, ipywidgets 7 and widgetsnbextension 3 "
+                      f"(installed: {versions}); bash scripts/check_ipywidgets7.sh runs these tests with them")
+    if reason:
+        _skip("classic_notebook", reason)
+    yield from _serve(tmp_path_factory, "classic", "notebook", [
+        "--NotebookApp.token=", "--NotebookApp.password=", "--NotebookApp.ip=127.0.0.1",
+        "--NotebookApp.port_retries=0", "--NotebookApp.disable_check_xsrf=True"], root_flag="--NotebookApp.notebook_dir")
+
+
+def _version(dist: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return ""
 
 
 @pytest.fixture(scope="module")
-def browser(lab):
+def browser():
+    reason = _missing(None)
+    if reason:
+        _skip(None, reason)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -167,3 +242,61 @@ def open_notebook(lab, browser, name: str, cells: list[str], ready: list[str], *
         page.wait_for_selector(selector, timeout=90_000)
     page.errors = errors
     return page, context
+
+
+# -- what the test modules share ---------------------------------------------------------------------------
+# The first cell of every test notebook: ``dump(name)`` makes an observe callback that writes the new value to a
+# JSON file, which the tests read with ``wait_for_file``. Modules add their own imports after it.
+PREAMBLE = """import json
+from pathlib import Path
+import akool_nb as ak
+
+def dump(name):
+    return lambda change: Path(name).write_text(json.dumps(change["new"], default=str))
+
+client = ak.connect(fast=True)
+"""
+
+
+def shot(page, selector, name: str) -> None:
+    """Screenshot of the first match of ``selector`` (or a locator) to build/screenshots/<name>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    node = (page.locator(selector) if isinstance(selector, str) else selector).first
+    node.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    node.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def drag(page, locator, dx: float, dy: float, steps: int = 10) -> None:
+    """Press on the centre of ``locator`` and move the mouse by (dx, dy) screen pixels in ``steps`` moves."""
+    box = locator.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, steps + 1):
+        page.mouse.move(x + dx * step / steps, y + dy * step / steps)
+    page.mouse.up()
+
+
+def avatar_of(payload: dict) -> dict:
+    """The avatar element of a talking-avatar payload."""
+    return next(e for e in payload["elements"] if e["type"] == "avatar")
+
+
+def click_face(page, panel, index: int, out: Path, picture_width: int) -> dict:
+    """Click face ``index`` in a FacePanel; wait until the kernel's selection (written to ``out`` as
+    {"selected", "regions"}) is that face, and check that the clicked hit area lies on the face's box in real
+    picture pixels. Returns what the kernel wrote."""
+    hit = panel.locator(f".aknb-face-hit[data-face='{index}']")
+    hit.scroll_into_view_if_needed()
+    img = panel.locator("img.aknb-face-img").bounding_box()
+    box = hit.bounding_box()
+    per_px = picture_width / img["width"]
+    hit.click()
+    faces = wait_for_file(out, lambda v: v["selected"] == [index])
+    x, y, w, _ = faces["regions"][0]
+    assert (box["x"] - img["x"]) * per_px == pytest.approx(x, abs=2)
+    assert (box["y"] - img["y"]) * per_px == pytest.approx(y, abs=2)
+    assert box["width"] * per_px == pytest.approx(w, abs=2)
+    panel.locator(f".aknb-face-hit.selected[data-face='{index}']").wait_for()
+    return faces

@@ -9,21 +9,13 @@ import time
 
 import pytest
 
-from .conftest import SCREENSHOTS, open_notebook, wait_for_file
+from .conftest import PREAMBLE, click_face, drag, open_notebook, shot, wait_for_file
 
 pytestmark = pytest.mark.browser
 
 CELLS = [
-    """import json
-from pathlib import Path
-import akool_nb as ak
-from akool_nb.widgets import FacePanel, FaceSwapPanel, BackgroundComposer, EffectPicker, ModelPicker
-from akool_nb.sim import face_engine as fe
-
-def dump(name):
-    return lambda change: Path(name).write_text(json.dumps(change["new"], default=str))
-
-client = ak.connect(fast=True)""",
+    PREAMBLE + """from akool_nb.widgets import FacePanel, FaceSwapPanel, BackgroundComposer, EffectPicker, ModelPicker
+from akool_nb.sim import face_engine as fe""",
     """source = FacePanel(client, fe.sample_photo("grace_hopper"), title="Source: the new face", display_width=380)
 target = FacePanel(client, fe.sample_group(), title="Target: the faces to replace")
 target.observe(lambda ch: Path("out_faces.json").write_text(json.dumps(
@@ -56,35 +48,16 @@ def page(lab, browser):
     context.close()
 
 
-def _shot(page, selector: str, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    node = page.locator(selector).first
-    node.scroll_into_view_if_needed()
-    page.wait_for_timeout(300)
-    node.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
-
-
 def test_click_a_face_selects_it_in_the_kernel(page, lab):
     panel = page.locator(".aknb-face-panel").nth(1)
-    hit = panel.locator(".aknb-face-hit[data-face='1']")
-    hit.scroll_into_view_if_needed()
-    # the hit area sits on the face drawn in the picture: its box in real picture pixels
-    img = panel.locator("img.aknb-face-img").bounding_box()
-    box = hit.bounding_box()
-    per_px = 900 / img["width"]  # the group picture is 900×500
-    hit.click()
-    faces = wait_for_file(lab["notebooks"] / "out_faces.json", lambda v: v["selected"] == [1])
-    x, y, w, h = faces["regions"][0]
-    assert (box["x"] - img["x"]) * per_px == pytest.approx(x, abs=2)
-    assert (box["y"] - img["y"]) * per_px == pytest.approx(y, abs=2)
-    assert box["width"] * per_px == pytest.approx(w, abs=2)
-    page.wait_for_selector(".aknb-face-panel .aknb-face-hit.selected[data-face='1']")
+    # the hit area sits on the face drawn in the picture (900×500): its box in real picture pixels
+    click_face(page, panel, 1, lab["notebooks"] / "out_faces.json", 900)
     # the source face, then the request is ready and submits; the result can be deleted from the monitor
     page.locator(".aknb-face-panel").nth(0).locator(".aknb-face-hit[data-face='0']").click()
     swap = wait_for_file(lab["notebooks"] / "out_swap.json", lambda v: bool(v))
     assert swap["endpoint"].endswith("/specifyimage") and swap["body"]["targetImage"][0]["opts"]
     assert swap["pairs"] == [[0, 1]]
-    _shot(page, ".jp-OutputArea-output:has(.aknb-face-panel)", "face_swap_selected_light")
+    shot(page, ".jp-OutputArea-output:has(.aknb-face-panel)", "face_swap_selected_light")
     page.locator(".jp-OutputArea-output:has(.aknb-face-panel) button", has_text="Swap faces").click()
     page.wait_for_selector(".aknb-job-monitor .aknb-job.completed img", timeout=60_000, state="attached")
     page.locator(".aknb-job-monitor .aknb-job.completed button", has_text="Delete").click()
@@ -101,25 +74,13 @@ def test_drag_and_resize_a_background_layer_moves_real_pixels(page, lab):
     stage = stage_node.bounding_box()
     per_px = 1280 / stage["width"]
     layer = page.locator(".aknb-composer-panel .aknb-layer[data-role=origin]")
-    box = layer.bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
-    for step in range(1, 11):
-        page.mouse.move(x + 10 * step, y - 5 * step)
-    page.mouse.up()
+    drag(page, layer, 100, -50)
     moved = wait_for_file(out, lambda p: p["overlay_origin_x"] != before["overlay_origin_x"])
     assert moved["overlay_origin_x"] - before["overlay_origin_x"] == round(100 * per_px)
     assert moved["overlay_origin_y"] - before["overlay_origin_y"] == round(-50 * per_px)
     assert moved["modify_origin_img_size"] == before["modify_origin_img_size"]
 
-    handle = page.locator(".aknb-composer-panel .aknb-layer[data-role=origin] .aknb-handle.se").bounding_box()
-    hx, hy = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
-    page.mouse.move(hx, hy)
-    page.mouse.down()
-    for step in range(1, 11):
-        page.mouse.move(hx + 4 * step, hy + 2 * step)
-    page.mouse.up()
+    drag(page, page.locator(".aknb-composer-panel .aknb-layer[data-role=origin] .aknb-handle.se"), 40, 20)
     resized = wait_for_file(out, lambda p: p["modify_origin_img_size"] != before["modify_origin_img_size"])
     w0, h0 = map(int, moved["modify_origin_img_size"].split("x"))
     w1, h1 = map(int, resized["modify_origin_img_size"].split("x"))
@@ -168,5 +129,5 @@ def test_screenshots_light_and_dark(page):
         page.wait_for_function(f"document.body.dataset.jpThemeName === '{command_theme}'", timeout=20_000)
         time.sleep(0.5)
         for name, selector in panels.items():
-            _shot(page, selector, f"{name}_{theme}")
+            shot(page, selector, f"{name}_{theme}")
     page.evaluate("window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Light'})")

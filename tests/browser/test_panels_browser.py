@@ -11,20 +11,12 @@ import time
 
 import pytest
 
-from .conftest import SCREENSHOTS, open_notebook, wait_for_file
+from .conftest import PREAMBLE, SCREENSHOTS, avatar_of, drag, open_notebook, shot, wait_for_file
 
 pytestmark = pytest.mark.browser
 
 CELLS = [
-    """import json
-from pathlib import Path
-import akool_nb as ak
-from akool_nb.widgets import AvatarPicker, VoicePicker, MediaPreview, JobMonitor, TalkingAvatarComposer
-
-def dump(name):
-    return lambda change: Path(name).write_text(json.dumps(change["new"], default=str))
-
-client = ak.connect(fast=True)""",
+    PREAMBLE + """from akool_nb.widgets import AvatarPicker, VoicePicker, MediaPreview, JobMonitor, TalkingAvatarComposer""",
     """voices = VoicePicker(client)
 voices.observe(dump("out_voice.json"), "value")
 voices""",
@@ -63,14 +55,6 @@ def page(lab, browser):
     context.close()
 
 
-def _shot(page, selector: str, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    node = page.locator(selector).first
-    node.scroll_into_view_if_needed()
-    page.wait_for_timeout(300)
-    node.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
-
-
 def test_click_a_voice_sets_value_in_the_kernel(page, lab):
     rows = page.locator(".aknb-voice-picker .aknb-row")
     target = rows.nth(2)
@@ -95,14 +79,10 @@ def test_click_an_avatar_sets_id_and_from(page, lab):
     assert src.startswith("http://127.0.0.1:")
 
 
-def _avatar(payload):
-    return next(e for e in payload["elements"] if e["type"] == "avatar")
-
-
 def test_drag_and_resize_in_the_composer_move_real_canvas_pixels(page, lab):
     out = lab["notebooks"] / "out_payload.json"
-    before = _avatar(wait_for_file(out))
-    _shot(page, ".aknb-composer-panel", "composer_before_drag")
+    before = avatar_of(wait_for_file(out))
+    shot(page, ".aknb-composer-panel", "composer_before_drag")
     stage = page.locator(".aknb-composer-panel .aknb-stage").bounding_box()
     per_px = 3840 / stage["width"]  # canvas pixels per screen pixel (4.0 on a 960 px stage)
     assert stage["width"] == pytest.approx(960, abs=1)
@@ -110,26 +90,14 @@ def test_drag_and_resize_in_the_composer_move_real_canvas_pixels(page, lab):
     page.wait_for_function("[...document.querySelectorAll('.widget-dropdown')].every(n => n.offsetParent === null)")
 
     layer = page.locator(".aknb-composer-panel .aknb-layer[data-type=avatar]")
-    box = layer.bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
-    for step in range(1, 11):
-        page.mouse.move(x + 10 * step, y - 5 * step)
-    page.mouse.up()
-    moved = _avatar(wait_for_file(out, lambda p: _avatar(p)["offset_x"] != before["offset_x"]))
+    drag(page, layer, 100, -50)
+    moved = avatar_of(wait_for_file(out, lambda p: avatar_of(p)["offset_x"] != before["offset_x"]))
     assert moved["offset_x"] - before["offset_x"] == round(100 * per_px)  # 100 px drag = 400 canvas px
     assert moved["offset_y"] - before["offset_y"] == round(-50 * per_px)
     assert (moved["width"], moved["height"]) == (before["width"], before["height"])
 
-    handle = page.locator(".aknb-composer-panel .aknb-layer[data-type=avatar] .aknb-handle.se").bounding_box()
-    hx, hy = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
-    page.mouse.move(hx, hy)
-    page.mouse.down()
-    for step in range(1, 11):
-        page.mouse.move(hx + 4 * step, hy + 2 * step)
-    page.mouse.up()
-    resized = _avatar(wait_for_file(out, lambda p: _avatar(p)["width"] != before["width"]))
+    drag(page, page.locator(".aknb-composer-panel .aknb-layer[data-type=avatar] .aknb-handle.se"), 40, 20)
+    resized = avatar_of(wait_for_file(out, lambda p: avatar_of(p)["width"] != before["width"]))
     assert resized["width"] - moved["width"] == round(40 * per_px)
     assert resized["height"] - moved["height"] == round(20 * per_px)
     assert (resized["offset_x"], resized["offset_y"]) == (moved["offset_x"], moved["offset_y"])
@@ -138,11 +106,11 @@ def test_drag_and_resize_in_the_composer_move_real_canvas_pixels(page, lab):
     page.locator(".aknb-composer-panel .aknb-stage").focus()
     page.keyboard.press("ArrowRight")
     page.keyboard.press("Shift+ArrowDown")
-    nudged = _avatar(wait_for_file(out, lambda p: _avatar(p)["offset_x"] == resized["offset_x"] + 10))
+    nudged = avatar_of(wait_for_file(out, lambda p: avatar_of(p)["offset_x"] == resized["offset_x"] + 10))
     assert nudged["offset_y"] == resized["offset_y"] + 100
     # the live payload view shows the same numbers
     shown = json.loads(page.locator(".aknb-composer-panel .aknb-payload").inner_text())
-    assert _avatar(shown)["offset_x"] == nudged["offset_x"]
+    assert avatar_of(shown)["offset_x"] == nudged["offset_x"]
 
     page.locator(".aknb-composer-panel button", has_text="Render preview").click()
     page.wait_for_selector(".aknb-composer-panel img[data-role=preview]", timeout=30_000)
@@ -180,7 +148,7 @@ def test_screenshots_light_and_dark(page):
         page.wait_for_function(f"document.body.dataset.jpThemeName === '{command_theme}'", timeout=20_000)
         time.sleep(0.5)
         for name, selector in panels.items():
-            _shot(page, selector, f"{name}_{theme}")
+            shot(page, selector, f"{name}_{theme}")
     page.evaluate("window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Light'})")
 
 
@@ -197,7 +165,7 @@ def test_saved_notebook_keeps_a_static_copy_of_every_panel(page, lab, browser):
         time.sleep(0.5)
         nb = nbformat.read(path, as_version=4)
         copies = [out["data"]["text/html"] for cell in nb.cells for out in cell.get("outputs", [])
-                  if "application/vnd.jupyter.widget-view+json" in out.get("data", {}) and "text/html" in out["data"]]
+                  if "data-aknb-static" in out.get("data", {}).get("text/html", "")]
     assert len(copies) >= 5
     joined = "".join(copies)
     assert "<audio" in joined and "<img" in joined and "avatar_from" in joined
