@@ -56,7 +56,8 @@ swapped"""),
 Two **FacePanels** show what detection found (boxes, the 6 landmarks numbered 0–5, face numbers); click the new
 face on the left and the face(s) to replace on the right. The **FaceSwapPanel** pairs them in click order and
 shows the exact request live; *Swap faces* submits it and follows the job. Switch to *Face Swap Pro* for a single
-face without landmarks."""),
+face without landmarks. To use your own picture or video, drop the file on a panel (or press *Choose file…*): it is
+saved under `~/.akool_nb/uploads/` (`panel.uploaded`) and its faces are found at once."""),
     ("code", """from akool_nb.widgets import FacePanel, FaceSwapPanel
 
 source = FacePanel(client, grace, title="Source: the new face", display_width=360)

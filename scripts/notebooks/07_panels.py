@@ -70,7 +70,8 @@ if studio.voices.value is None:
 studio.run(wait=True)"""),
     ("md", """## 7. Faces: click the ones you mean
 A FacePanel runs face detection and draws each face with its 6 landmarks; clicking selects (selected faces get
-a white outline). Two of them make a FaceSwapPanel: the mapping and the ready request, live."""),
+a white outline). Two of them make a FaceSwapPanel: the mapping and the ready request, live. Drop a photo or
+video of your own on either panel (or press *Choose file…*) to analyse it instead."""),
     ("code", """from akool_nb.sim.face_engine import sample_group, sample_photo
 from akool_nb.widgets import FacePanel, FaceSwapPanel
 
