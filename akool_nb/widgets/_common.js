@@ -14,16 +14,20 @@ function h(tag, props = {}, ...kids) {
   return node;
 }
 
+// An error with the fix, as every panel shows it.
+function errorNode(kind, message, fix, onDismiss) {
+  return h("div", { class: "aknb-error", role: "alert" },
+    h("div", {}, h("b", {}, kind || "Error"), " ", message, fix ? h("div", { class: "aknb-fix" }, "➜ ", fix) : null),
+    h("button", { class: "aknb-btn small", onclick: onDismiss }, "Dismiss"));
+}
+
+// The panel's `error` trait ({kind, message, fix}), kept up to date by the returned draw().
 function errorBox(model) {
   const box = h("div");
   const draw = () => {
     const err = model.get("error") || {};
     box.replaceChildren();
-    if (!err.message) return;
-    box.append(h("div", { class: "aknb-error", role: "alert" },
-      h("div", {}, h("b", {}, err.kind || "Error"), " ", err.message,
-        err.fix ? h("div", { class: "aknb-fix" }, "➜ ", err.fix) : null),
-      h("button", { class: "aknb-btn small", onclick: () => model.send({ action: "dismiss_error" }) }, "Dismiss")));
+    if (err.message) box.append(errorNode(err.kind, err.message, err.fix, () => model.send({ action: "dismiss_error" })));
   };
   draw();
   return [box, draw];

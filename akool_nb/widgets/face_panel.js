@@ -79,9 +79,7 @@ export default {
     // -- upload ---------------------------------------------------------------------------------
     // A problem found here (wrong type, too big) is shown in the panel without involving the kernel.
     const showLocalError = (message, fix) => {
-      localErr.replaceChildren(h("div", { class: "aknb-error", role: "alert" },
-        h("div", {}, h("b", {}, "Upload"), " ", message, fix ? h("div", { class: "aknb-fix" }, "➜ ", fix) : null),
-        h("button", { class: "aknb-btn small", onclick: () => localErr.replaceChildren() }, "Dismiss")));
+      localErr.replaceChildren(errorNode("Upload", message, fix, () => localErr.replaceChildren()));
     };
     let current = null;  // the upload being sent: {id, file, total, acked, failed, wake}
     const showProgress = (up) => {

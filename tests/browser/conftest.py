@@ -218,29 +218,69 @@ def wait_for_file(path: Path, predicate=lambda data: True, timeout: float = 30.0
     raise AssertionError(f"{path.name} did not reach the expected state in {timeout}s; last: {last!r}")
 
 
-def open_notebook(lab, browser, name: str, cells: list[str], ready: list[str], *, viewport=(1600, 1500)):
-    """Write ``name`` with ``cells``, open it in JupyterLab, run every cell and wait for each ``ready`` selector.
-    Returns the page (``page.errors`` collects JavaScript errors) and its context."""
-    write_notebook(lab["notebooks"] / name, cells)
+_KERNEL_CONNECTED = ("window.jupyterapp && window.jupyterapp.shell.currentWidget && "
+                     "window.jupyterapp.shell.currentWidget.sessionContext && "
+                     "window.jupyterapp.shell.currentWidget.sessionContext.session && "
+                     "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel && "
+                     "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.connectionStatus === 'connected'")
+
+# How each host is driven: the page of a notebook, when its kernel is connected (and, in the classic UI, the
+# widget manager is there to receive the widgets), what to do before running cells, and how to run them.
+HOSTS = {
+    "lab": {
+        "shot": "lab",
+        # a workspace of its own: JupyterLab restores a workspace's open tabs, and another module's notebook
+        # must not become the current one (run-all-cells runs there)
+        "url": "/lab/workspaces/{stem}/tree/{name}",
+        "loaded": ".jp-Notebook .jp-Cell",
+        "connected": _KERNEL_CONNECTED,
+        "settle": "window.jupyterapp.shell.collapseLeft(); window.jupyterapp.shell.collapseRight()",
+        "run_all": "window.jupyterapp.commands.execute('notebook:run-all-cells')",
+    },
+    "notebook7": {
+        "shot": "nb7",
+        "url": "/notebooks/{name}",
+        "loaded": ".jp-Notebook .jp-Cell",
+        "connected": _KERNEL_CONNECTED,
+        "settle": None,
+        "run_all": "window.jupyterapp.commands.execute('notebook:run-all-cells')",
+    },
+    "classic_notebook": {
+        "shot": "ipyw7",
+        "url": "/notebooks/{name}",
+        "loaded": "#notebook-container .cell",
+        "connected": "window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel && "
+                     "Jupyter.notebook.kernel.is_connected() && Jupyter.notebook.kernel.widget_manager",
+        # The ipywidgets 7 manager first asks the kernel for its live widgets, then re-renders every widget
+        # output on the page; a view made in between is removed and its output emptied (any widget, even an
+        # IntSlider). Its requests are answered in order, so the same request made now ends after the first.
+        "settle": "Jupyter.notebook.kernel.widget_manager._loadFromKernel().then(() => new Promise(r => setTimeout(r)))",
+        "run_all": "Jupyter.notebook.execute_all_cells()",
+    },
+}
+
+
+def open_notebook(server, browser, name: str, cells: list[str], ready: list[str], *, host: str = "lab",
+                  viewport=(1600, 1500)):
+    """Write ``name`` with ``cells``, open it in ``host`` (a key of HOSTS) served by ``server``, run every cell
+    and wait for each ``ready`` selector. Returns the page (``page.errors`` collects JavaScript errors with their
+    stacks, ``page.host`` names the host for screenshots) and its context."""
+    how = HOSTS[host]
+    write_notebook(server["notebooks"] / name, cells)
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, device_scale_factor=1)
     page = context.new_page()
     errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    # a workspace of its own: JupyterLab restores a workspace's open tabs, and another module's notebook must
-    # not become the current one (run-all-cells runs there)
-    page.goto(f"{lab['url']}/lab/workspaces/{Path(name).stem}/tree/{name}")
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-    page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget && "
-                           "window.jupyterapp.shell.currentWidget.sessionContext && "
-                           "window.jupyterapp.shell.currentWidget.sessionContext.session && "
-                           "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel && "
-                           "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.connectionStatus === 'connected'",
-                           timeout=60_000)
-    page.evaluate("window.jupyterapp.shell.collapseLeft(); window.jupyterapp.shell.collapseRight()")
-    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.on("pageerror", lambda exc: errors.append(f"{exc.message}\n{exc.stack or ''}"))
+    page.goto(server["url"] + how["url"].format(name=name, stem=Path(name).stem))
+    page.wait_for_selector(how["loaded"], timeout=60_000)
+    page.wait_for_function(how["connected"], timeout=60_000)
+    if how["settle"]:
+        page.evaluate(how["settle"])
+    page.evaluate(how["run_all"])
     for selector in ready:
         page.wait_for_selector(selector, timeout=90_000)
     page.errors = errors
+    page.host = how["shot"]
     return page, context
 
 
@@ -283,7 +323,7 @@ def avatar_of(payload: dict) -> dict:
     return next(e for e in payload["elements"] if e["type"] == "avatar")
 
 
-def click_face(page, panel, index: int, out: Path, picture_width: int) -> dict:
+def click_face(panel, index: int, out: Path, picture_width: int) -> dict:
     """Click face ``index`` in a FacePanel; wait until the kernel's selection (written to ``out`` as
     {"selected", "regions"}) is that face, and check that the clicked hit area lies on the face's box in real
     picture pixels. Returns what the kernel wrote."""

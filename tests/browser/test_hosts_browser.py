@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import PREAMBLE, SCREENSHOTS, avatar_of, click_face, drag, shot, wait_for_file, write_notebook
+from .conftest import PREAMBLE, SCREENSHOTS, avatar_of, click_face, drag, open_notebook, shot, wait_for_file
 
 pytestmark = pytest.mark.browser
 
@@ -34,37 +34,7 @@ faces""",
 READY = [".aknb-voice-picker .aknb-row", ".aknb-composer-panel .aknb-layer[data-type=avatar]",
          ".aknb-face-panel .aknb-face-hit"]
 
-# How each host is driven: the page of a notebook, when its kernel is connected (and, in the classic UI, the
-# widget manager is there to receive the widgets), what to wait for before running cells, and how to run them.
-HOSTS = {
-    "notebook7": {
-        "shot": "nb7",
-        "url": "/notebooks/{name}",
-        "loaded": ".jp-Notebook .jp-Cell",
-        "connected": "window.jupyterapp && window.jupyterapp.shell.currentWidget && "
-                     "window.jupyterapp.shell.currentWidget.sessionContext && "
-                     "window.jupyterapp.shell.currentWidget.sessionContext.session && "
-                     "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel && "
-                     "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.connectionStatus === 'connected'",
-        "settle": None,
-        "run_all": "window.jupyterapp.commands.execute('notebook:run-all-cells')",
-    },
-    "classic_notebook": {
-        "shot": "ipyw7",
-        "url": "/notebooks/{name}",
-        "loaded": "#notebook-container .cell",
-        "connected": "window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel && "
-                     "Jupyter.notebook.kernel.is_connected() && Jupyter.notebook.kernel.widget_manager",
-        # The ipywidgets 7 manager first asks the kernel for its live widgets, then re-renders every widget
-        # output on the page; a view made in between is removed and its output emptied (any widget, even an
-        # IntSlider). Its requests are answered in order, so the same request made now ends after the first.
-        "settle": "Jupyter.notebook.kernel.widget_manager._loadFromKernel().then(() => new Promise(r => setTimeout(r)))",
-        "run_all": "Jupyter.notebook.execute_all_cells()",
-    },
-}
-
-
-@pytest.fixture(scope="module", params=list(HOSTS))
+@pytest.fixture(scope="module", params=["notebook7", "classic_notebook"])
 def host(request):
     """``(name, server)`` for each host; a host that is not installed here skips with its reason."""
     return request.param, request.getfixturevalue(request.param)
@@ -73,23 +43,7 @@ def host(request):
 @pytest.fixture(scope="module")
 def page(host, browser):
     name, server = host
-    how = HOSTS[name]
-    notebook = f"hosts_{name}.ipynb"
-    write_notebook(server["notebooks"] / notebook, CELLS)
-    context = browser.new_context(viewport={"width": 1600, "height": 1500}, device_scale_factor=1)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(f"{exc.message}\n{exc.stack or ''}"))
-    page.goto(server["url"] + how["url"].format(name=notebook))
-    page.wait_for_selector(how["loaded"], timeout=60_000)
-    page.wait_for_function(how["connected"], timeout=60_000)
-    if how["settle"]:
-        page.evaluate(how["settle"])
-    page.evaluate(how["run_all"])
-    for selector in READY:
-        page.wait_for_selector(selector, timeout=90_000)
-    page.errors = errors
-    page.host = how["shot"]
+    page, context = open_notebook(server, browser, f"hosts_{name}.ipynb", CELLS, READY, host=name)
     yield page
     context.close()
 
@@ -125,7 +79,7 @@ def test_drag_a_composer_layer_moves_real_canvas_pixels(page, host):
 def test_click_a_face_selects_it_in_the_kernel(page, host):
     panel = page.locator(".aknb-face-panel")
     # the hit area lies on that face: the panel's CSS is loaded in this host too
-    click_face(page, panel, 1, host[1]["notebooks"] / "out_faces.json", 900)
+    click_face(panel, 1, host[1]["notebooks"] / "out_faces.json", 900)
     shot(page, ".aknb-face-panel", f"{page.host}_face_panel")
 
 

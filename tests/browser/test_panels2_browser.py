@@ -51,7 +51,7 @@ def page(lab, browser):
 def test_click_a_face_selects_it_in_the_kernel(page, lab):
     panel = page.locator(".aknb-face-panel").nth(1)
     # the hit area sits on the face drawn in the picture (900×500): its box in real picture pixels
-    click_face(page, panel, 1, lab["notebooks"] / "out_faces.json", 900)
+    click_face(panel, 1, lab["notebooks"] / "out_faces.json", 900)
     # the source face, then the request is ready and submits; the result can be deleted from the monitor
     page.locator(".aknb-face-panel").nth(0).locator(".aknb-face-hit[data-face='0']").click()
     swap = wait_for_file(lab["notebooks"] / "out_swap.json", lambda v: bool(v))
