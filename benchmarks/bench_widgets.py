@@ -33,6 +33,19 @@ def _median_ms(fn, rounds: int) -> float:
     return statistics.median(samples) * 1000
 
 
+def _medians_alternating(rounds: int, **steps) -> dict[str, float]:
+    """Median ms of each step, run in turn ``rounds`` times, the order reversed every other round so machine
+    noise hits all of them alike."""
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    order = list(steps.items())
+    for i in range(rounds):
+        for name, fn in order[:: 1 if i % 2 else -1]:
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(v) * 1000 for name, v in times.items()}
+
+
 def bench_overlay(rounds: int) -> dict[str, float]:
     from akool_nb.media.annotate import FaceAnnotator
 
@@ -99,14 +112,7 @@ def bench_composer(rounds: int, tmp: Path) -> dict[str, float]:
         elements[1]["width"] += 4  # a resize step: this one layer is resized again
         layout_still(elements, loader=loader, width=960)
 
-    times = {"bare": [], "update": [], "encode": [], "resize": []}
-    steps = (("bare", bare), ("update", update), ("encode", update_and_encode), ("resize", resize_step))
-    for i in range(rounds):  # alternate so machine noise hits all of them
-        for name, fn in steps[:: 1 if i % 2 else -1]:
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
-    med = {k: statistics.median(v) * 1000 for k, v in times.items()}
+    med = _medians_alternating(rounds, bare=bare, update=update, encode=update_and_encode, resize=resize_step)
     print(f"composer preview update at 960×540, 3 layers (median of {rounds})")
     print(f"  baseline bare Pillow resize+paste   {med['bare']:6.1f} ms")
     print(f"  layout renderer (render_layers)     {med['update']:6.1f} ms   ratio {med['update'] / med['bare']:4.2f}")
@@ -141,13 +147,7 @@ def bench_background(rounds: int, tmp: Path) -> dict[str, float]:
         composer.stage.elements = elements
         composer.render_preview()
 
-    times = {"bare": [], "update": []}
-    for i in range(rounds):
-        for name, fn in ((("bare", bare), ("update", update))[:: 1 if i % 2 else -1]):
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
-    med = {k: statistics.median(v) * 1000 for k, v in times.items()}
+    med = _medians_alternating(rounds, bare=bare, update=update)
     print(f"background composer preview at 720 px, 1920×1080 canvas, 2 layers (median of {rounds})")
     print(f"  baseline bare Pillow resize+paste   {med['bare']:6.1f} ms")
     print(f"  params + render + JPEG for the panel {med['update']:5.1f} ms   ratio {med['update'] / med['bare']:4.2f}")

@@ -7,9 +7,9 @@ v4 (Face Swap Pro) takes a boolean (docs F.52). At most 8 faces per request (Ako
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from ._base import RequestModel, ResponseModel
 
@@ -26,17 +26,15 @@ def _check_url(value: str) -> str:
     return value
 
 
+HttpURL = Annotated[str, AfterValidator(_check_url)]  # a picture or video Akool fetches
+
+
 class FaceRef(RequestModel):
     """One face for v3 faceswap/reage: ``path`` (the face picture: a crop, or the whole picture) and ``opts``
     (its ``landmarks_str`` from face detection, in that picture's coordinates)."""
 
-    path: str
+    path: HttpURL
     opts: str
-
-    @field_validator("path")
-    @classmethod
-    def check_path(cls, value: str) -> str:
-        return _check_url(value)
 
     @field_validator("opts")
     @classmethod
@@ -50,12 +48,7 @@ class FaceRef(RequestModel):
 class ImageRef(RequestModel):
     """One picture for Face Swap Pro (v4): ``{path}`` only."""
 
-    path: str
-
-    @field_validator("path")
-    @classmethod
-    def check_path(cls, value: str) -> str:
-        return _check_url(value)
+    path: HttpURL
 
 
 def _faces(value: list[Any], what: str) -> list[Any]:
@@ -110,24 +103,14 @@ class FaceswapImageRequest(_Aligned):
     """``POST /api/open/v3/faceswap/highquality/specifyimage``."""
 
     endpoint: ClassVar[str] = "POST /api/open/v3/faceswap/highquality/specifyimage"
-    modifyImage: str
-
-    @field_validator("modifyImage")
-    @classmethod
-    def check_media(cls, value: str) -> str:
-        return _check_url(value)
+    modifyImage: HttpURL
 
 
 class FaceswapVideoRequest(_Aligned):
     """``POST /api/open/v3/faceswap/highquality/specifyvideo``."""
 
     endpoint: ClassVar[str] = "POST /api/open/v3/faceswap/highquality/specifyvideo"
-    modifyVideo: str
-
-    @field_validator("modifyVideo")
-    @classmethod
-    def check_media(cls, value: str) -> str:
-        return _check_url(value)
+    modifyVideo: HttpURL
 
 
 class FaceswapProRequest(RequestModel):
@@ -180,24 +163,14 @@ class ReageImageRequest(_Reage):
     """``POST /api/open/v3/faceswap/highquality/imgreage``."""
 
     endpoint: ClassVar[str] = "POST /api/open/v3/faceswap/highquality/imgreage"
-    modifyImage: str
-
-    @field_validator("modifyImage")
-    @classmethod
-    def check_media(cls, value: str) -> str:
-        return _check_url(value)
+    modifyImage: HttpURL
 
 
 class ReageVideoRequest(_Reage):
     """``POST /api/open/v3/faceswap/highquality/vidreage``."""
 
     endpoint: ClassVar[str] = "POST /api/open/v3/faceswap/highquality/vidreage"
-    modifyVideo: str
-
-    @field_validator("modifyVideo")
-    @classmethod
-    def check_media(cls, value: str) -> str:
-        return _check_url(value)
+    modifyVideo: HttpURL
 
 
 class FaceswapResult(ResponseModel):

@@ -14,7 +14,7 @@ many of them with one ``listbyids`` request.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from .._base_client import APIRequest
 from .._exceptions import InvalidParameterError, NotFoundError
@@ -172,11 +172,29 @@ def paired(source: Any, target: Any) -> tuple[list[Any], list[Any] | None]:
     return sources, targets
 
 
-def media_url(resource: Resource, value: Any, param: str, kind: str) -> Steps[str]:
-    """A URL for the picture/video to modify (a detection stands for what it analysed)."""
+def prepare_media(resource: Resource, value: Any, param: str, kind: str) -> Any:
+    """``value`` checked and ready to send (a URL, or an Upload of local data) before anything is sent; a
+    detection stands for what it analysed."""
     if isinstance(value, FaceDetection):
-        value = value.media
-    return (yield from resource._url(resource._prepare(value, param if kind == "video" else "image", kind)))
+        return resource._prepare(value.media, param if kind == "video" else "image", kind)
+    return resource._prepare(value, param, kind)
+
+
+def modify_and_targets(resource: Resource, media: Any, kind: str, targets: list[Any] | None,
+                       pick: Callable[[FaceDetection], list[Face]]) -> Steps[tuple[str, list[Any]]]:
+    """The URL of the picture/video to modify (``modify_image`` / ``modify_video``), and the faces to change:
+    ``targets``, or ``pick(detection)`` of a face detection of it (a picture's own detection when it is one)."""
+    param = f"modify_{kind}"
+    modify = yield from resource._url(prepare_media(resource, media, param, kind))
+    if targets is None:
+        if kind == "image" and isinstance(media, FaceDetection):
+            scene = media
+        elif kind == "image":
+            scene = yield from detect_steps(resource, modify, param=param)
+        else:
+            scene = yield from detect_steps(resource, modify, num_frames=3, return_face_url=True, param=param)
+        targets = pick(scene)
+    return modify, targets
 
 
 def pick_targets(detection: FaceDetection, count: int, param: str) -> list[Face]:
@@ -221,13 +239,8 @@ class Faceswap(Resource):
             check_ref(item, f"target[{i}]")
         FaceswapImageRequest.build(targetImage=[_PROBE], sourceImage=[_PROBE], modifyImage=_PROBE["path"],
                                    face_enhance=face_enhance, webhookUrl=webhook_or_empty(webhook_url))
-        if not isinstance(modify_image, FaceDetection):
-            self._prepare(modify_image, "modify_image", "image")
-        modify = yield from media_url(self, modify_image, "modify_image", "image")
-        if targets is None:
-            scene = modify_image if isinstance(modify_image, FaceDetection) else (
-                yield from detect_steps(self, modify, param="modify_image"))
-            targets = pick_targets(scene, len(sources), "target")
+        modify, targets = yield from modify_and_targets(
+            self, modify_image, "image", targets, lambda scene: pick_targets(scene, len(sources), "target"))
         target_refs = yield from face_refs(self, targets, "target")
         source_refs = yield from face_refs(self, sources, "source")
         body = FaceswapImageRequest.build(targetImage=target_refs, sourceImage=source_refs, face_enhance=face_enhance,
@@ -247,12 +260,8 @@ class Faceswap(Resource):
         check_video_targets(targets)
         FaceswapVideoRequest.build(targetImage=[_PROBE], sourceImage=[_PROBE], modifyVideo=_PROBE["path"],
                                    face_enhance=face_enhance, webhookUrl=webhook_or_empty(webhook_url))
-        if not isinstance(modify_video, FaceDetection):
-            self._prepare(modify_video, "modify_video", "video")
-        modify = yield from media_url(self, modify_video, "modify_video", "video")
-        if targets is None:
-            scene = yield from detect_steps(self, modify, num_frames=3, return_face_url=True, param="modify_video")
-            targets = pick_targets(scene, len(sources), "target")
+        modify, targets = yield from modify_and_targets(
+            self, modify_video, "video", targets, lambda scene: pick_targets(scene, len(sources), "target"))
         target_refs = yield from face_refs(self, targets, "target")
         source_refs = yield from face_refs(self, sources, "source")
         body = FaceswapVideoRequest.build(targetImage=target_refs, sourceImage=source_refs, face_enhance=face_enhance,
@@ -269,7 +278,7 @@ class Faceswap(Resource):
         FaceswapProRequest.build(targetImage=[{"path": _PROBE["path"]}], sourceImage=[{"path": _PROBE["path"]}],
                                  model_name=model_name, face_enhance=face_enhance,
                                  webhookUrl=webhook_or_empty(webhook_url))
-        paths = []
+        prepared = []
         for param, value in (("target", target), ("source", source)):
             if isinstance(value, (list, tuple)):
                 if len(value) != 1:
@@ -280,12 +289,10 @@ class Faceswap(Resource):
                 value = value.face_url if param == "source" and value.face_url else (value.source_url or value.media)
             if isinstance(value, dict):
                 value = value.get("path")
-            if not isinstance(value, FaceDetection):
-                self._prepare(value, param, "image")
-            paths.append((param, value))
+            prepared.append(prepare_media(self, value, param, "image"))  # both checked before either is sent
         urls = []
-        for param, value in paths:
-            urls.append((yield from media_url(self, value, param, "image")))
+        for item in prepared:
+            urls.append((yield from self._url(item)))
         body = FaceswapProRequest.build(targetImage=[{"path": urls[0]}], sourceImage=[{"path": urls[1]}],
                                         model_name=model_name, face_enhance=face_enhance,
                                         webhookUrl=webhook_url).to_wire()

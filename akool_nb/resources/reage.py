@@ -12,10 +12,8 @@ from .._exceptions import InvalidParameterError
 from ..models.faces import Face, FaceDetection
 from ..models.faceswap import MAX_FACES, FaceswapResult, ReageImageRequest, ReageVideoRequest
 from ._base import Resource, Steps, operation
-from .faces import detect_steps
 from .faceswap import (_PROBE, FIND_HINT, _new_job, _product, as_list, check_ref, check_video_targets, face_refs, ids_of,
-                       media_url,
-                       webhook_or_empty)
+                       modify_and_targets, webhook_or_empty)
 
 _product("reage_image", "Reage", "image")
 _product("reage_video", "Video reage", "video")
@@ -51,13 +49,8 @@ class Reage(Resource):
         """Reage faces of a picture (``imgreage``). ``face_reage``: -30 (younger) … 30 (older). ``target``: the
         faces (detected ``Face`` objects, ``{"path", "opts"}`` dicts …); ``None``: every face in the picture."""
         targets = self._check(target, face_reage, webhook_url, ReageImageRequest)
-        if not isinstance(modify_image, FaceDetection):
-            self._prepare(modify_image, "modify_image", "image")
-        modify = yield from media_url(self, modify_image, "modify_image", "image")
-        if targets is None:
-            scene = modify_image if isinstance(modify_image, FaceDetection) else (
-                yield from detect_steps(self, modify, param="modify_image"))
-            targets = _targets(scene, "modify_image")
+        modify, targets = yield from modify_and_targets(
+            self, modify_image, "image", targets, lambda scene: _targets(scene, "modify_image"))
         refs = yield from face_refs(self, targets, "target")
         body = ReageImageRequest.build(targetImage=refs, face_reage=face_reage, modifyImage=modify,
                                        webhookUrl=webhook_url).to_wire()
@@ -72,12 +65,8 @@ class Reage(Resource):
         ``client.faces.detect(video, return_face_url=True)``) or ``None`` to find them for you."""
         targets = self._check(target, face_reage, webhook_url, ReageVideoRequest)
         check_video_targets(targets)
-        if not isinstance(modify_video, FaceDetection):
-            self._prepare(modify_video, "modify_video", "video")
-        modify = yield from media_url(self, modify_video, "modify_video", "video")
-        if targets is None:
-            scene = yield from detect_steps(self, modify, num_frames=3, return_face_url=True, param="modify_video")
-            targets = _targets(scene, "modify_video")
+        modify, targets = yield from modify_and_targets(
+            self, modify_video, "video", targets, lambda scene: _targets(scene, "modify_video"))
         refs = yield from face_refs(self, targets, "target")
         body = ReageVideoRequest.build(targetImage=refs, face_reage=face_reage, modifyVideo=modify,
                                        webhookUrl=webhook_url).to_wire()

@@ -447,29 +447,24 @@ def faceswap_pro(ctx: Ctx) -> dict:
     return _created(ctx, _create(ctx, "faceswap_pro", params, webhook), url=False)
 
 
-def _reage_fields(f: Fields) -> tuple[list[dict], int]:
+def _reage(ctx: Ctx, kind: str, media_field: str, exts: tuple[str, ...], what: str) -> dict:
+    """Reage of a picture (``imgreage``) or a video (``vidreage``): the same body otherwise."""
+    f = body_object(ctx.body)
     targets = _faces(f, "targetImage", opts=True)
     _limit(targets)
-    years = f.num("face_reage", required=True, integer=True, lo=-30, hi=30)
-    return targets, int(years)
+    years = int(f.num("face_reage", required=True, integer=True, lo=-30, hi=30))
+    modify = _media_url(f, media_field, exts, what)
+    webhook = f.webhook()
+    params = {"targetImage": targets, "face_reage": years, media_field: modify, "webhookUrl": webhook}
+    return _created(ctx, _create(ctx, kind, params, webhook))
 
 
 def img_reage(ctx: Ctx) -> dict:
-    f = body_object(ctx.body)
-    targets, years = _reage_fields(f)
-    modify = _media_url(f, "modifyImage", IMAGE_EXTS, "an image")
-    webhook = f.webhook()
-    params = {"targetImage": targets, "face_reage": years, "modifyImage": modify, "webhookUrl": webhook}
-    return _created(ctx, _create(ctx, "reage_image", params, webhook))
+    return _reage(ctx, "reage_image", "modifyImage", IMAGE_EXTS, "an image")
 
 
 def vid_reage(ctx: Ctx) -> dict:
-    f = body_object(ctx.body)
-    targets, years = _reage_fields(f)
-    modify = _media_url(f, "modifyVideo", VIDEO_EXTS, "a video")
-    webhook = f.webhook()
-    params = {"targetImage": targets, "face_reage": years, "modifyVideo": modify, "webhookUrl": webhook}
-    return _created(ctx, _create(ctx, "reage_video", params, webhook))
+    return _reage(ctx, "reage_video", "modifyVideo", VIDEO_EXTS, "a video")
 
 
 # ---------------------------------------------------------------- results
