@@ -21,6 +21,7 @@ from ._exceptions import (
     RateLimitError,
     ServerError,
     WebhookError,
+    WebhookReplayError,
 )
 from .assets import AssetHost, CallableHost, PassThroughHost
 from .client import Akool, AsyncAkool
@@ -34,5 +35,5 @@ __all__ = [
     "AsyncAkool", "AsyncJob", "AuthError", "CallableHost", "InvalidParameterError", "InvalidRequestError", "Job",
     "JobFailedError", "JobStatus", "JobTimeoutError", "MissingCredentialsError", "NotFoundError",
     "PassThroughHost", "PermissionDeniedError", "QuotaError", "RateLimitError", "Result", "ServerError",
-    "WebhookError", "connect", "connect_async",
+    "WebhookError", "WebhookReplayError", "connect", "connect_async",
 ]

@@ -163,7 +163,14 @@ class JobTimeoutError(AkoolError, TimeoutError):
 
 
 class WebhookError(AkoolError, ValueError):
-    """A webhook payload could not be verified, decrypted or parsed."""
+    """A webhook payload could not be verified, decrypted or parsed, or is stale."""
+
+
+class WebhookReplayError(WebhookError):
+    """A genuine webhook body that was accepted before (a replay, or Akool retrying after a lost 200).
+
+    A receiver answers 200 to it (so Akool stops retrying) without processing it again.
+    """
 
 
 _CODE_CLASSES: dict[int, type[APIError]] = {}

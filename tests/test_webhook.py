@@ -4,14 +4,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import shutil
 import subprocess
+import time
 
 import pytest
 from Crypto.Cipher import AES
 
 from akool_nb._exceptions import WebhookError
-from akool_nb.webhook import sign_and_encrypt, signature_for, verify_and_decrypt
+from akool_nb.webhook import sign_and_encrypt, signature_for
+from akool_nb.webhook import verify_and_decrypt as verify_now
 
 CLIENT_ID = "AKDt8rWEczpYPzCG"  # 16 bytes
 SECRET_24 = "nmwUjMAK0PJpl0MOiXLOOOwZ"  # 24 bytes -> AES-192, as the docs say
@@ -25,6 +28,7 @@ E7 = {
     "timestamp": 1710757981609,
     "nonce": "1529",
 }
+AT_E7 = E7["timestamp"] / 1000  # the vector's own moment: fixed bodies are judged fresh as of then
 E7_PLAINTEXT = '{"_id":"660d15b83ec46e810ca642f5","status":3,"type":"image","url":"https://example.com/result.png"}'
 
 # The docs' worked example (§E.6): not self-consistent, must be rejected.
@@ -36,6 +40,12 @@ DOCS_EXAMPLE = {
 }
 DOCS_CLIENT_ID = "AKDt8rWEczpYPzCGur2xE="
 DOCS_SECRET = "nmwUjMAK0PJpl0MOiXLOOOwZADm0gkLo"
+
+
+def verify_and_decrypt(body, **kw):
+    """The real check, as of the catalog vector's moment (the fixed bodies below carry its timestamp)."""
+    kw.setdefault("now", AT_E7)
+    return verify_now(body, **kw)
 
 
 def envelope(plaintext: bytes, *, client_id: str = CLIENT_ID, secret: str = SECRET_24) -> dict:
@@ -67,13 +77,16 @@ def reject(body, reason: str, *, client_id: str = CLIENT_ID, secret: str = SECRE
 def test_round_trip_for_every_key_size_and_client_id_length(secret, client_id):
     body = sign_and_encrypt(DATA, client_id=client_id, client_secret=secret)
     assert set(body) == {"signature", "dataEncrypt", "timestamp", "nonce"}
-    assert verify_and_decrypt(body, client_id=client_id, client_secret=secret) == DATA
+    assert verify_now(body, client_id=client_id, client_secret=secret) == DATA
 
 
-def test_defaults_are_ms_timestamp_and_digit_nonce():
-    body = sign_and_encrypt(DATA, client_id=CLIENT_ID, client_secret=SECRET_24)
-    assert isinstance(body["timestamp"], int) and body["timestamp"] > 1_600_000_000_000
-    assert isinstance(body["nonce"], str) and body["nonce"].isdigit()
+def test_defaults_are_akools_form_a_ms_timestamp_of_now_and_a_four_digit_nonce():
+    before = time.time() * 1000
+    bodies = [sign_and_encrypt(DATA, client_id=CLIENT_ID, client_secret=SECRET_24) for _ in range(200)]
+    assert all(isinstance(b["timestamp"], int) and before - 1 <= b["timestamp"] <= time.time() * 1000 + 1
+               for b in bodies)
+    assert all(isinstance(b["nonce"], str) and re.fullmatch(r"[1-9][0-9]{3}", b["nonce"]) for b in bodies)
+    assert len({b["nonce"] for b in bodies}) > 150  # random, like "1529"
 
 
 @pytest.mark.parametrize(
@@ -90,13 +103,13 @@ def test_timestamp_and_nonce_may_be_numbers_or_strings(timestamp, nonce):
 def test_payload_may_be_dict_json_text_or_raw_bytes(form):
     body = sign_and_encrypt(DATA, client_id=CLIENT_ID, client_secret=SECRET_24)
     payload = {"dict": body, "str": json.dumps(body), "bytes": json.dumps(body).encode()}[form]
-    assert verify_and_decrypt(payload, client_id=CLIENT_ID, client_secret=SECRET_24) == DATA
+    assert verify_now(payload, client_id=CLIENT_ID, client_secret=SECRET_24) == DATA
 
 
 def test_unicode_payload_round_trips_and_is_encoded_compactly_as_utf8():
     data = {"type": "talking photo", "msg": "héllo 世界 🎬", "status": 3}
     body = sign_and_encrypt(data, client_id=CLIENT_ID, client_secret=SECRET_24)
-    assert verify_and_decrypt(body, client_id=CLIENT_ID, client_secret=SECRET_24) == data
+    assert verify_now(body, client_id=CLIENT_ID, client_secret=SECRET_24) == data
     iv = CLIENT_ID.encode()
     plain = AES.new(SECRET_24.encode(), AES.MODE_CBC, iv).decrypt(base64.b64decode(body["dataEncrypt"]))
     assert plain[: -plain[-1]] == '{"type":"talking photo","msg":"héllo 世界 🎬","status":3}'.encode()
@@ -111,7 +124,7 @@ def test_iv_is_the_first_16_utf8_bytes_of_client_id_zero_padded(client_id):
 def test_signature_comparison_ignores_case():
     body = sign_and_encrypt(DATA, client_id=CLIENT_ID, client_secret=SECRET_24)
     body["signature"] = body["signature"].upper()
-    assert verify_and_decrypt(body, client_id=CLIENT_ID, client_secret=SECRET_24) == DATA
+    assert verify_now(body, client_id=CLIENT_ID, client_secret=SECRET_24) == DATA
 
 
 def test_hex_ciphertext_as_in_the_first_java_sample_is_accepted():
@@ -153,7 +166,7 @@ def test_body_built_with_openssl_and_hashlib_is_accepted():
     ts, nonce = 1720000000123, 987
     signature = hashlib.sha1("".join(sorted([CLIENT_ID, str(ts), str(nonce), ct])).encode()).hexdigest()
     body = {"signature": signature, "dataEncrypt": ct, "timestamp": ts, "nonce": nonce}
-    assert verify_and_decrypt(body, client_id=CLIENT_ID, client_secret=SECRET_24) == json.loads(plaintext)
+    assert verify_and_decrypt(body, client_id=CLIENT_ID, client_secret=SECRET_24, now=ts / 1000) == json.loads(plaintext)
 
 
 @needs_openssl
