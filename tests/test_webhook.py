@@ -6,14 +6,18 @@ import hashlib
 import json
 import re
 import shutil
+import random
 import subprocess
+import sys
+import threading
 import time
+from datetime import timedelta
 
 import pytest
 from Crypto.Cipher import AES
 
-from akool_nb._exceptions import WebhookError
-from akool_nb.webhook import sign_and_encrypt, signature_for
+from akool_nb._exceptions import WebhookError, WebhookReplayError
+from akool_nb.webhook import ReplayGuard, SQLiteReplayGuard, sign_and_encrypt, signature_for
 from akool_nb.webhook import verify_and_decrypt as verify_now
 
 CLIENT_ID = "AKDt8rWEczpYPzCG"  # 16 bytes
@@ -61,9 +65,10 @@ def resign(body: dict, client_id: str = CLIENT_ID) -> dict:
     return {**body, "signature": hashlib.sha1("".join(parts).encode()).hexdigest()}
 
 
-def reject(body, reason: str, *, client_id: str = CLIENT_ID, secret: str = SECRET_24) -> WebhookError:
+def reject(body, reason: str, *, client_id: str = CLIENT_ID, secret: str = SECRET_24, **kw) -> WebhookError:
+    kw = {"client_id": client_id, "client_secret": secret, **kw}
     with pytest.raises(WebhookError) as info:
-        verify_and_decrypt(body, client_id=client_id, client_secret=secret)
+        verify_and_decrypt(body, **kw)
     assert reason in str(info.value)
     assert secret not in str(info.value) and secret not in repr(info.value)
     return info.value
@@ -251,3 +256,286 @@ def test_json_plaintext_that_is_not_an_object_is_rejected():
 def test_the_docs_worked_example_is_rejected():
     """The docs' own example (§E.6) is not self-consistent (§E.7): its signature does not match."""
     reject(DOCS_EXAMPLE, "signature mismatch", client_id=DOCS_CLIENT_ID, secret=DOCS_SECRET)
+
+
+# --- fresh: the timestamp is an integer millisecond epoch within the tolerance ---------------------------------
+
+
+def fresh(data=DATA, *, at=None, nonce=None):
+    """A genuine body signed at ``at`` (epoch seconds, default now)."""
+    ts = int((time.time() if at is None else at) * 1000)
+    return sign_and_encrypt(data, client_id=CLIENT_ID, client_secret=SECRET_24, timestamp=ts, nonce=nonce)
+
+
+@pytest.mark.parametrize("age, reason", [(301, "5 minutes old"), (6 * 60, "6 minutes old"), (86400, "24 hours old"),
+                                         (365 * 86400, "365 days old"), (-301, "in the future"),
+                                         (-86400 * 30, "30 days in the future")])
+def test_stale_and_future_deliveries_are_refused_with_their_age(age, reason):
+    reject(fresh(at=time.time() - age), reason, now=None)
+
+
+@pytest.mark.parametrize("age", [0, 299, -299])
+def test_a_delivery_within_five_minutes_either_way_is_accepted(age):
+    assert verify_now(fresh(at=time.time() - age), client_id=CLIENT_ID, client_secret=SECRET_24) == DATA
+
+
+@pytest.mark.parametrize("tolerance", [30, 30.0, timedelta(seconds=30)])
+def test_tolerance_is_configurable_in_seconds_or_as_a_timedelta(tolerance):
+    kw = dict(client_id=CLIENT_ID, client_secret=SECRET_24, tolerance=tolerance)
+    assert verify_now(fresh(at=time.time() - 25), **kw) == DATA
+    with pytest.raises(WebhookError, match="tolerance is 30 s"):
+        verify_now(fresh(at=time.time() - 35), **kw)
+    assert verify_now(fresh(at=time.time() - 3000), **{**kw, "tolerance": 3600}) == DATA
+
+
+@pytest.mark.parametrize("tolerance", [0, -5, float("nan"), float("inf"), "300", None, True])
+def test_a_bad_tolerance_is_refused(tolerance):
+    reject(E7, "tolerance must be a positive, finite number", tolerance=tolerance)
+
+
+def test_a_seconds_timestamp_is_refused_as_seconds():
+    reject(resign(dict(E7, timestamp=E7["timestamp"] // 1000)), "looks like seconds")
+
+
+@pytest.mark.parametrize("timestamp, reason", [
+    (1710757981609.0, "got float"), (True, "got bool"), ([1710757981609], "got list"), ({"ms": 1}, "got dict"),
+    ("01710757981609", "13 digits"), ("171075798160", "13 digits"), (" 1710757981609", "13 digits"),
+    ("1710757981609 ", "13 digits"), ("+1710757981609", "13 digits"), ("１７１０７５７９８１６０９", "13 digits"),
+    (-1710757981609, "years old"), (10**4301, "in the future"), (-(10**5000), "ages old"), (171075798160, "old"),
+], ids=lambda v: type(v).__name__ if isinstance(v, int) and abs(v) > 10**20 else None)
+def test_timestamp_must_be_an_integer_millisecond_epoch(timestamp, reason):
+    reject(dict(E7, timestamp=timestamp), reason)  # refused before the signature is even computed
+
+
+def test_a_4301_digit_timestamp_in_json_text_is_a_webhook_error():
+    text = json.dumps(E7).replace(str(E7["timestamp"]), "9" * 4301)
+    reject(text, "not JSON")
+
+
+# --- the nonce has the form Akool sends -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("nonce", ["1529", 1529, "0001", 0, "1234567890", 9_999_999_999, "7"])
+def test_nonce_may_be_a_short_digit_string_or_number(nonce):
+    body = resign(dict(E7, nonce=nonce))
+    assert verify_and_decrypt(body, client_id=CLIENT_ID, client_secret=SECRET_24) == DATA
+
+
+@pytest.mark.parametrize("nonce, reason", [
+    ("12345678901", "1-10 digits"), (10**10, "out of range"), (-1, "out of range"), ("-1", "1-10 digits"),
+    ("15a9", "1-10 digits"), (" 1529", "1-10 digits"), ("١٥٢٩", "1-10 digits"), ("", "1-10 digits"),
+    (1529.0, "got float"), (False, "got bool"), (["1529"], "got list"), ("\ud800", "1-10 digits"),
+], ids=lambda v: type(v).__name__ if isinstance(v, int) and abs(v) > 10**20 else None)
+def test_nonce_in_another_form_is_refused(nonce, reason):
+    reject(dict(E7, nonce=nonce), reason)
+
+
+# --- the digit-shifting forgery -------------------------------------------------------------------------------
+
+
+def shifted_forgeries(body: dict) -> list[dict]:
+    """Every body that moves digits between timestamp and nonce and keeps the signature (and the ciphertext)."""
+    t, n = str(body["timestamp"]), str(body["nonce"])
+    forged = []
+    for digits in {t + n, n + t}:
+        for cut in range(1, len(digits)):
+            for ts, nonce in ((digits[:cut], digits[cut:]), (digits[cut:], digits[:cut])):
+                if (ts, nonce) != (t, n) and signature_for(CLIENT_ID, ts, nonce, body["dataEncrypt"]) == body[
+                        "signature"]:
+                    forged.append(dict(body, timestamp=int(ts) if ts.isdigit() else ts, nonce=nonce))
+    return forged
+
+
+def test_why_the_checks_close_the_digit_shifting_forgery():
+    """Without separators, "1529"+"1710757981609" signs like "15291"+"710757981609": the signature holds, yet
+    every shift changes the timestamp's length (not 13 digits) or its value by days or more (not fresh)."""
+    random.seed(8)
+    checked = 0
+    for _ in range(300):
+        at = time.time() + random.uniform(-3e7, 3e7)
+        body = fresh(at=at, nonce=random.choice([str(random.randint(1000, 9999)), random.randint(0, 10**6)]))
+        for forged in shifted_forgeries(body):
+            checked += 1
+            ts = str(forged["timestamp"])
+            assert len(ts) != 13 or abs(int(ts) - body["timestamp"]) > 86400 * 1000, (body, forged)
+            with pytest.raises(WebhookError, match="timestamp|nonce"):
+                verify_now(forged, client_id=CLIENT_ID, client_secret=SECRET_24, now=at)
+    assert checked > 1000  # the shifts do keep the signature: the form and freshness checks refuse them
+
+
+def test_the_rare_body_whose_digits_read_as_a_later_fresh_body_needs_the_replay_guard():
+    """ "1771"+"1771000002345" also reads as "1771177100000"+"2345": fresh again 20 days later. No stateless check
+    can tell the two apart; a guard remembers the signature until every reading is stale."""
+    kw = dict(client_id=CLIENT_ID, client_secret=SECRET_24)
+    body = sign_and_encrypt(DATA, **kw, timestamp=1771000002345, nonce="1771")
+    later = dict(body, timestamp=1771177100000, nonce="2345")
+    assert verify_now(later, **kw, now=1771177100.0) == DATA  # without a guard: the documented residue
+    guard = ReplayGuard()
+    assert verify_now(body, **kw, now=1771000002.345, replay_guard=guard) == DATA
+    with pytest.raises(WebhookReplayError):
+        verify_now(later, **kw, now=1771177100.0, replay_guard=guard)
+
+
+# --- once: replay guards --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def guard(request, tmp_path):
+    g = ReplayGuard() if request.param == "memory" else SQLiteReplayGuard(tmp_path / "seen.sqlite")
+    yield g
+    g.close()
+
+
+def test_a_replay_inside_the_window_is_refused_and_outside_it_is_stale(guard):
+    kw = dict(client_id=CLIENT_ID, client_secret=SECRET_24, replay_guard=guard)
+    body, now = fresh(), time.time()
+    assert verify_now(body, **kw, now=now) == DATA
+    for replay in (body, json.dumps(body), json.dumps(body).encode(), dict(body, signature=body["signature"].upper())):
+        with pytest.raises(WebhookReplayError, match="accepted before"):
+            verify_now(replay, **kw, now=now + 200)
+    with pytest.raises(WebhookError, match="old") as info:
+        verify_now(body, **kw, now=now + 400)
+    assert not isinstance(info.value, WebhookReplayError)
+    assert verify_now(fresh(), **kw) == DATA  # another delivery is not a replay
+
+
+def test_the_guard_remembers_a_signature_until_its_timestamp_leaves_the_window(guard):
+    now = time.time()
+    body = fresh(at=now)
+    verify_now(body, client_id=CLIENT_ID, client_secret=SECRET_24, replay_guard=guard, now=now, tolerance=60)
+    assert body["signature"] in guard and len(guard) == 1
+    assert not guard.claim(body["signature"], now + 60, now=now + 59)
+    assert guard.claim(body["signature"], now + 200, now=now + 61)  # expired: the claim is new again
+
+
+def test_forget_lets_a_failed_delivery_be_processed_on_akools_retry(guard):
+    kw = dict(client_id=CLIENT_ID, client_secret=SECRET_24, replay_guard=guard)
+    body = fresh()
+    verify_now(body, **kw)
+    guard.forget(body["signature"])
+    assert verify_now(body, **kw) == DATA
+
+
+def test_only_verified_bodies_are_remembered(guard):
+    body = fresh()
+    with pytest.raises(WebhookError):
+        verify_now(dict(body, dataEncrypt=body["dataEncrypt"][:-4] + "AAA="), client_id=CLIENT_ID,
+                   client_secret=SECRET_24, replay_guard=guard)
+    with pytest.raises(WebhookError, match="wrong client_secret"):
+        verify_now(body, client_id=CLIENT_ID, client_secret="X" * 24, replay_guard=guard)
+    assert len(guard) == 0
+    assert verify_now(body, client_id=CLIENT_ID, client_secret=SECRET_24, replay_guard=guard) == DATA
+
+
+def test_the_same_body_from_16_threads_is_accepted_exactly_once(guard):
+    body, results = fresh(), []
+
+    def deliver():
+        try:
+            results.append(verify_now(body, client_id=CLIENT_ID, client_secret=SECRET_24, replay_guard=guard))
+        except WebhookReplayError:
+            results.append("replay")
+
+    threads = [threading.Thread(target=deliver) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(map(str, results)).count("replay") == 15 and DATA in results
+
+
+def test_the_sqlite_guard_survives_a_restart_and_is_shared_across_processes(tmp_path):
+    path = tmp_path / "hooks" / "seen.sqlite"
+    body = fresh()
+    with SQLiteReplayGuard(path) as guard:
+        verify_now(body, client_id=CLIENT_ID, client_secret=SECRET_24, replay_guard=guard)
+    with SQLiteReplayGuard(path) as again:  # the receiver restarted
+        with pytest.raises(WebhookReplayError):
+            verify_now(body, client_id=CLIENT_ID, client_secret=SECRET_24, replay_guard=again)
+    code = ("import sys; from akool_nb.webhook import SQLiteReplayGuard as G; g = G(sys.argv[1]); "
+            "print(g.claim(sys.argv[2], 9e12), g.claim('f' * 40, 9e12))")
+    out = subprocess.run([sys.executable, "-c", code, str(path), body["signature"]], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "True"]
+
+
+def test_a_damaged_sqlite_guard_file_gives_a_clear_error(tmp_path):
+    path = tmp_path / "seen.sqlite"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(WebhookError, match="delete the file"):
+        SQLiteReplayGuard(path).claim("a" * 40, 9e12)
+
+
+# --- caps before parsing, and every malformed input is a WebhookError -----------------------------------------
+
+
+def test_an_oversized_body_is_refused_before_parsing():
+    big = json.dumps(dict(E7, padding="x" * 70_000))
+    reject(big, "the limit is 65,536")
+    reject(big.encode(), "the limit is 65,536")
+    reject(json.dumps(E7), "the limit is 100", max_bytes=100)
+
+
+@pytest.mark.parametrize("depth", [17, 1000, 100_000])
+def test_deep_nesting_is_refused_before_parsing(depth):
+    text = json.dumps(dict(E7, extra=None)).replace("null", "[" * depth + "]" * depth)
+    reject(text, "nests deeper than 16", max_bytes=10**6)
+    reject(text.encode(), "nests deeper than 16", max_bytes=10**6)
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting():
+    body = resign(dict(E7, nonce="1529"))
+    body["note"] = "[" * 1000 + '\\"{' * 50
+    assert verify_and_decrypt(json.dumps(body), client_id=CLIENT_ID, client_secret=SECRET_24) == DATA
+
+
+def test_deeply_nested_decrypted_data_is_refused():
+    reject(envelope(b'{"a":' + b"[" * 500 + b"]" * 500 + b"}"), "decrypted data nests deeper")
+
+
+def _deep(n):
+    value = []
+    for _ in range(n):
+        value = [value]
+    return value
+
+
+MALFORMED = [
+    None, 0, -1, 10**5000, 1.5, float("nan"), True, b"", "", "null", "{}", "[]", "\ud800", b"\xed\xa0\x80",
+    '{"signature": "\ud800"}', [E7], (E7,), {1, 2}, object(), bytearray(b"{"), memoryview(b"[]"),
+    "[" * 100_000, "{\"a\":" * 50_000, _deep(100_000), {"signature": _deep(100_000)},
+    dict(E7, signature="g" * 40), dict(E7, signature="0" * 39), dict(E7, signature=40 * "\ud800"),
+    dict(E7, signature=b"f" * 40), dict(E7, dataEncrypt="\ud800" * 64), dict(E7, dataEncrypt=_deep(50_000)),
+    dict(E7, dataEncrypt=""), dict(E7, dataEncrypt="é" * 64), dict(E7, timestamp=_deep(100_000)),
+    dict(E7, nonce=_deep(100_000)), dict(E7, nonce=10**5000), dict(E7, timestamp=float("inf")),
+    json.dumps(E7).replace('"1529"', "1e999"), json.dumps(E7)[:-1], json.dumps(E7) + "x",
+    "\ufeff" + json.dumps(E7), json.dumps(E7).encode("utf-16"),
+]
+
+
+@pytest.mark.parametrize("payload", MALFORMED, ids=[f"m{i}" for i in range(len(MALFORMED))])
+def test_every_malformed_input_is_a_webhook_error_without_the_secret(payload):
+    with pytest.raises(WebhookError) as info:
+        verify_and_decrypt(payload, client_id=CLIENT_ID, client_secret=SECRET_24)
+    text = str(info.value) + repr(info.value)
+    assert SECRET_24 not in text and len(text) < 600
+
+
+@pytest.mark.parametrize("kw, reason", [
+    (dict(client_id=None), "client_id must be a non-empty str"), (dict(client_id=""), "client_id must be"),
+    (dict(client_secret=None), "client_secret must be a non-empty str"), (dict(client_id="\udc00"), "surrogate"),
+    (dict(client_secret="\udc00" * 24), "surrogate"), (dict(max_bytes=0), "max_bytes must be a positive int"),
+    (dict(max_depth="16"), "max_depth must be"), (dict(now=float("nan")), "now must be"),
+])
+def test_a_misconfigured_receiver_is_told_what_is_wrong(kw, reason):
+    reject(E7, reason, **kw)
+
+
+def test_signatures_are_compared_in_constant_time(monkeypatch):
+    import hmac
+
+    calls = []
+    real = hmac.compare_digest
+    monkeypatch.setattr(hmac, "compare_digest", lambda a, b: calls.append((a, b)) or real(a, b))
+    verify_and_decrypt(E7, client_id=CLIENT_ID, client_secret=SECRET_24)
+    assert calls == [(E7["signature"], E7["signature"])]

@@ -131,7 +131,7 @@ def _timestamp(value: Any, now_ms: float, tolerance_s: float) -> tuple[int, str]
         if not _TIMESTAMP.fullmatch(value):
             raise WebhookError(f"webhook field 'timestamp' must be {form} (13 digits), got {_kind(value)}")
         value = int(value)
-    age_s = (now_ms - value) / 1000 if abs(value) < 10**20 else math.copysign(math.inf, now_ms - value)
+    age_s = (now_ms - value) / 1000 if abs(value) < 10**20 else (math.inf if value < now_ms else -math.inf)
     if abs(age_s) <= tolerance_s:
         text = str(value)
         if len(text) != TIMESTAMP_DIGITS:  # only with a `now=` outside 2001-2286
