@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 
 from ._exceptions import MissingCredentialsError
+from ._logging import register_secret
 
 ENV_API_KEY = "AKOOL_API_KEY"
 ENV_CLIENT_ID = "AKOOL_CLIENT_ID"
@@ -24,6 +25,7 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         self._value = value
+        register_secret(value)  # masked everywhere from the moment it is known, before any client exists
 
     def reveal(self) -> str:
         return self._value

@@ -33,7 +33,7 @@ from ._exceptions import (
     ServerError,
     error_for_code,
 )
-from ._logging import logger, register_secret
+from ._logging import logger, register_secret, scrub
 
 DEFAULT_BASE_URL = "https://openapi.akool.com"
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
@@ -182,6 +182,8 @@ class BaseClient:
             body = response.json()
         except ValueError:
             body = None
+        if req.envelope != "token":  # an echoed key never reaches records, results, errors or the journal
+            body = scrub(body)
 
         if not isinstance(body, dict):
             if status >= 500 or status == 429:

@@ -79,9 +79,8 @@ def _client(cls: type, api_key: str | None, client_id: str | None, client_secret
             offline: bool | None, fast: bool | None, data_dir: str | Path | None, options: dict[str, Any]) -> Any:
     creds, reason = _resolve(api_key, client_id, client_secret, offline)
     if creds is not None:
-        key = creds.api_key.reveal() if creds.api_key else None
-        secret = creds.client_secret.reveal() if creds.client_secret else None
-        return cls(api_key=key, client_id=creds.client_id, client_secret=secret, **options)
+        # The user's own arguments: the client finds the same credentials and names their true source.
+        return cls(api_key=api_key, client_id=client_id, client_secret=client_secret, **options)
     server = _offline_service(fast, data_dir)
     _announce_offline(reason, server.base_url)
     options.setdefault("poll_interval", 0.1 if server.fast else 0.5)

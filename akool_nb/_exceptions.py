@@ -68,7 +68,11 @@ ERROR_CODES: dict[int, str] = {
 
 
 class AkoolError(Exception):
-    """Base of every akool_nb error."""
+    """Base of every akool_nb error.
+
+    Its message, args, repr and ``body`` never hold a registered secret (API key, client secret, token):
+    they are scrubbed when set (:func:`akool_nb._logging.scrub`), also when the service echoed one back.
+    """
 
     def __init__(
         self,
@@ -86,7 +90,14 @@ class AkoolError(Exception):
         self.job_id = job_id
         self.http_status = http_status
         self.body = body
-        super().__init__(message)
+        super().__init__(self.message)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in ("message", "body", "endpoint", "job_id", "args"):
+            from ._logging import scrub  # a service that echoes a key back must not leak it into tracebacks
+
+            value = scrub(value)
+        super().__setattr__(name, value)
 
     def __str__(self) -> str:
         parts = []
@@ -100,9 +111,14 @@ class AkoolError(Exception):
             where.append(f"job {self.job_id}")
         if where:
             parts.append(f"({'; '.join(where)})")
-        from ._logging import mask  # a service that echoes a key back must not leak it into tracebacks
+        from ._logging import mask  # secrets registered after the error was made are masked too
 
         return mask(" ".join(parts))
+
+    def __repr__(self) -> str:
+        from ._logging import mask
+
+        return mask(super().__repr__())
 
 
 class MissingCredentialsError(AkoolError):

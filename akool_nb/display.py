@@ -6,6 +6,8 @@ import html
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from ._logging import mask
+
 if TYPE_CHECKING:
     from .jobs import Result, _JobBase
 
@@ -19,7 +21,8 @@ _ONE_AT_A_TIME = ("onplay=\"document.querySelectorAll('audio,video').forEach(m=>
 
 
 def e(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+    """Escaped text for HTML; a secret echoed by the service never reaches a notebook output."""
+    return html.escape(mask("" if value is None else str(value)), quote=True)
 
 
 def _badge(label: str) -> str:
