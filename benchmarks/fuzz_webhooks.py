@@ -94,7 +94,8 @@ class Run:
         for digits in {t + n, n + t}:
             for cut in range(1, len(digits)):
                 for ts, nonce in ((digits[:cut], digits[cut:]), (digits[cut:], digits[:cut])):
-                    if (ts, nonce) != (t, n) and signature_for(CID, ts, nonce, body["dataEncrypt"]) == body["signature"]:
+                    same = signature_for(CID, ts, nonce, body["dataEncrypt"]) == body["signature"]
+                    if (ts, nonce) != (t, n) and same:
                         out.append(dict(body, timestamp=int(ts), nonce=nonce))
         return out
 

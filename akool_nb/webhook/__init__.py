@@ -63,7 +63,8 @@ from ._replay import ReplayGuard, SQLiteReplayGuard
 
 __all__ = [
     "DEFAULT_TOLERANCE", "MAX_BODY_BYTES", "MAX_DEPTH", "NONCE_MAX_DIGITS", "REPLAY_HORIZON", "ReplayGuard",
-    "SQLiteReplayGuard", "WebhookError", "WebhookReplayError", "sign_and_encrypt", "signature_for", "verify_and_decrypt",
+    "SQLiteReplayGuard", "WebhookError", "WebhookReplayError", "sign_and_encrypt", "signature_for",
+    "verify_and_decrypt",
 ]
 
 DEFAULT_TOLERANCE = 300.0  # seconds: Akool's retries and a few minutes of clock skew fit in it
@@ -96,6 +97,8 @@ def verify_and_decrypt(
     for name, limit in (("max_bytes", max_bytes), ("max_depth", max_depth)):
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise WebhookError(f"{name} must be a positive int, got {_shown(limit)}")
+    if replay_guard is not None and not callable(getattr(replay_guard, "claim", None)):
+        raise WebhookError(f"replay_guard must be a ReplayGuard or SQLiteReplayGuard, got {type(replay_guard).__name__}")
     body = parse_body(payload, max_bytes=max_bytes, max_depth=max_depth)
     fields = read_fields(body, now_ms=now_s * 1000, tolerance_s=tolerance_s, max_bytes=max_bytes)
     expected = signature_for(client_id, fields.timestamp_text, fields.nonce_text, fields.data_encrypt)

@@ -136,7 +136,8 @@ class SQLiteReplayGuard(ReplayGuard):
 
     def __len__(self) -> int:
         with self._lock:
-            return self._db.execute("SELECT COUNT(*) FROM deliveries WHERE expires_at > ?", (time.time(),)).fetchone()[0]
+            row = self._db.execute("SELECT COUNT(*) FROM deliveries WHERE expires_at > ?", (time.time(),)).fetchone()
+        return row[0]
 
     def close(self) -> None:
         with self._lock:
