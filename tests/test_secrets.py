@@ -139,6 +139,23 @@ def test_an_echoed_secret_never_reaches_a_result_its_reprs_html_or_the_journal(s
     assert not [s for s in SECRETS if s.encode() in journal]
 
 
+@pytest.mark.parametrize("mode", ["1101", "job failure"])
+def test_the_async_client_keeps_secrets_out_too(service, records, tmp_path, mode):
+    import asyncio
+
+    service.mode = mode
+
+    async def run():
+        async with ak.AsyncAkool(api_key=KEY, base_url=service.url, journal=False, max_retries=0,
+                                 poll_interval=0.01) as client:
+            job = await client.tts.create(text="hello", voice_id="v1")
+            await job.wait(timeout=10)
+
+    with pytest.raises(ak.AkoolError) as info:
+        asyncio.run(run())
+    assert leaks(*error_texts(info.value), *records) == [] and "***" in str(info.value)
+
+
 def test_the_log_filter_scrubs_args_tracebacks_stacks_and_extra_fields(records):
     ak.Akool(api_key=KEY, journal=False)  # registers the key
     log = logging.getLogger("akool_nb.sim")  # a child logger: filters on the parent would not see it
