@@ -33,8 +33,31 @@ def _offline_service(fast: bool | None, data_dir: str | Path | None) -> Any:
                 home = os.environ.get(ENV_HOME)
                 data_dir = Path(home) / "offline" if home else Path.home() / ".akool_nb" / "offline"
             # A fresh random key per service: the offline Akool checks keys just like Akool does.
-            _server = sim.start(api_key=secrets.token_urlsafe(18), data_dir=Path(data_dir), fast=fast)
+            _server = _start_on_stable_port(sim, Path(data_dir), fast)
         return _server
+
+
+PORT_FILE = "service.port"
+
+
+def _start_on_stable_port(sim: Any, data_dir: Path, fast: bool) -> Any:
+    """Start the offline Akool on the port it had last time for this data directory (when free), so links
+    in earlier outputs (results, voice previews) answer again once a new kernel connects."""
+    key = secrets.token_urlsafe(18)
+    port_file = data_dir / PORT_FILE
+    try:
+        port = int(port_file.read_text().strip())
+    except (OSError, ValueError):
+        port = 0
+    try:
+        server = sim.start(api_key=key, data_dir=data_dir, fast=fast, port=port)
+    except OSError:  # taken by another program (or another kernel's offline Akool): any free port
+        server = sim.start(api_key=key, data_dir=data_dir, fast=fast)
+    try:
+        port_file.write_text(str(server.port))
+    except OSError:
+        pass
+    return server
 
 
 def _announce_offline(reason: str, base_url: str) -> None:

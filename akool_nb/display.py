@@ -55,19 +55,44 @@ def _expiry(when: datetime) -> str:
     return f"expires in {days} d {rest // 3600} h ({stamp})"
 
 
+def _src(url: str, suffix: str = "") -> str:
+    """The ``src`` (and fallback) attributes of a media element. Offline media links its copy kept beside the
+    notebook (front ends resolve a relative ``src`` against the notebook, also with no kernel), with the live URL
+    as the fallback where the front end runs scripts (``<source>`` children would be neater, but JupyterLab's
+    sanitizer strips their ``src`` in untrusted notebooks)."""
+    from ._kept_media import kept_src
+
+    kept = kept_src(url)
+    if not kept:
+        return f'src="{e(url + suffix)}"'
+    fallback = f"this.onerror=null;this.src={(url + suffix)!r}"
+    return f'src="{e(kept + suffix)}" onerror="{e(fallback)}"'
+
+
+def image_html(url: str | None, style: str) -> str:
+    if not url:
+        return ""
+    return f'<img {_src(url)} loading="lazy" style="{style}">'
+
+
 def media_html(url: str | None, media: str, *, poster: str | None = None, width: int = 480) -> str:
     if not url:
         return ""
     if media == "audio":
-        return f'<audio controls preload="none" {_ONE_AT_A_TIME} src="{e(url)}" style="width:{width}px"></audio>'
+        return f'<audio controls preload="none" {_ONE_AT_A_TIME} {_src(url)} style="width:{width}px"></audio>'
     if media == "video":
-        # preload=metadata plus a #t fragment shows the first frame when no poster image is known.
-        src = url if poster else f"{url}#t=0.1"
+        # preload=metadata plus a #t fragment shows the first frame when no poster image is known. A poster
+        # of the offline Akool would die with it (front ends resolve src, not poster): the frame stands in.
+        from ._kept_media import kept_src
+
+        if poster and kept_src(url):
+            poster = None
         poster_attr = f' poster="{e(poster)}"' if poster else ""
-        return (f'<video controls preload="metadata" playsinline {_ONE_AT_A_TIME}{poster_attr} src="{e(src)}" '
+        return (f'<video controls preload="metadata" playsinline {_ONE_AT_A_TIME}{poster_attr} '
+                f'{_src(url, "" if poster else "#t=0.1")} '
                 f'style="max-width:min({width}px,100%);max-height:320px;border-radius:6px;background:#000"></video>')
     if media == "image":
-        return f'<img src="{e(url)}" loading="lazy" style="max-width:{width}px;border-radius:6px">'
+        return image_html(url, f"max-width:{width}px;border-radius:6px")
     return ""
 
 
@@ -94,8 +119,10 @@ def _result_body(result: Result) -> str:
     record_html = getattr(result.data, "_repr_html_", None)
     if not result.url and callable(record_html):  # a result that is a record, not a file (e.g. a moderation)
         return f'<div style="margin-top:8px">{record_html()}</div>'
-    link = (f'<a href="{e(result.url)}" target="_blank" rel="noopener" style="color:#4a90e2">open</a>'
-            if result.url else "")
+    from ._kept_media import kept_src
+
+    href = kept_src(result.url) or result.url  # the copy beside the notebook outlives the offline Akool
+    link = f'<a href="{e(href)}" target="_blank" rel="noopener" style="color:#4a90e2">open</a>' if href else ""
     return (f'<div style="margin-top:8px">{media_html(result.url, result.media, poster=result.poster_url)}</div>'
             f'<div style="{_MUTED};margin-top:4px">{link} · {_expiry(result.expires_at)} · '
             f'<code>.save(path)</code> to keep it</div>')
@@ -117,7 +144,7 @@ def voice_html(voice: Any) -> str:
 def avatar_html(avatar: Any) -> str:
     thumb = avatar.thumbnailUrl or (avatar.url if (avatar.url or "").lower().endswith((".png", ".jpg", ".jpeg",
                                                                                         ".webp")) else None)
-    img = f'<img src="{e(thumb)}" loading="lazy" style="width:96px;border-radius:6px">' if thumb else ""
+    img = image_html(thumb, "width:96px;border-radius:6px")
     return (f'<div style="{_CARD};display:flex;gap:10px;align-items:center">{img}<div><b>{e(avatar.name)}</b>'
             f'<div style="{_MUTED}">avatar_id <code>{e(avatar.avatar_id)}</code> · from {e(avatar.from_)}</div>'
             f'</div></div>')

@@ -12,13 +12,20 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"
   echo '*' > "$VENV/.gitignore"  # never committed (the repository's .gitignore knows .venv/ only)
 fi
-# pip's output goes to a log, shown only when the install fails
-if ! "$VENV/bin/python" -m pip install -e ".[sim]" "ipywidgets>=7.7,<8" "widgetsnbextension>=3.6,<4" \
+# pip's output goes to a log, shown only when the install fails; skipped when this pyproject.toml and this
+# script were installed already (a stamp in the venv)
+STAMP="$VENV/.installed"
+WANT=$(cat pyproject.toml "${BASH_SOURCE[0]}" | sha256sum | cut -d' ' -f1)
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ]; then
+  :
+elif ! "$VENV/bin/python" -m pip install -e ".[faces]" "ipywidgets>=7.7,<8" "widgetsnbextension>=3.6,<4" \
     "notebook>=6.5,<7" "ipykernel>=6.29" "nbformat>=5.9" "httpx>=0.27,<1" \
     "pytest>=8" "pytest-timeout>=2.3" "playwright>=1.40" >"$VENV/pip.log" 2>&1; then
   tail -n 40 "$VENV/pip.log"
   echo "check_ipywidgets7: the ipywidgets 7 environment could not be installed (full log: $VENV/pip.log)" >&2
   exit 1
+else
+  echo "$WANT" > "$STAMP"
 fi
 "$VENV/bin/python" - <<'PY'
 from importlib.metadata import version

@@ -61,6 +61,8 @@ def api_route(method: str, path: str, handler: Callable[[Ctx], Any], auth: bool)
             data = await run_in_threadpool(handler, ctx)
         except ApiError as exc:
             return envelope(exc.code, exc.msg)
+        except ImportError as exc:  # an optional part (the face detector) is not installed: say which extra
+            return envelope(1015, f"The offline Akool cannot do this on this machine: {exc}")
         return (JSONResponse(dict(data), status_code=getattr(data, "status_code", 200)) if isinstance(data, Raw)
                 else envelope(1000, "OK", data))
 

@@ -44,14 +44,15 @@ def _models() -> tuple[Any, Any]:
     try:
         import dlib
         import face_recognition_models as weights
-    except ImportError as exc:  # pragma: no cover - the sim extra installs both
+    except ImportError as exc:  # a plain install: the [faces] extra is not there
         raise ImportError(f'the offline Akool\'s face detector needs dlib and face_recognition_models '
-                          f'({exc.name} is missing): pip install "akool_nb[sim]"') from exc
+                          f'({exc.name} is missing): pip install "akool_nb[faces]"') from exc
     return dlib.get_frontal_face_detector(), dlib.shape_predictor(weights.pose_predictor_model_location())
 
 
 @lru_cache(maxsize=1)
 def _recognizer() -> Any:
+    _models()  # the same clear ImportError when the [faces] extra is missing
     import dlib
     import face_recognition_models as weights
 
