@@ -229,6 +229,7 @@ async def run_best_effort(base: str, n: int, inputs: Inputs, processing: float) 
 # ------------------------------------------------------------------------------ report
 def main(n: int = 500, processing: float = 10.0, profile: bool = False) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
+        home = os.environ.get("AKOOL_NB_HOME")
         os.environ["AKOOL_NB_HOME"] = str(Path(tmp) / "home")  # the default journal, in a temporary home
         proc, base = start_service(Path(tmp) / "sim", processing)
         try:
@@ -243,6 +244,10 @@ def main(n: int = 500, processing: float = 10.0, profile: bool = False) -> dict:
         finally:
             proc.terminate()
             proc.wait(10)
+            if home is None:
+                os.environ.pop("AKOOL_NB_HOME", None)
+            else:
+                os.environ["AKOOL_NB_HOME"] = home
     print(f"{n} jobs (5 products), processing time {processing:.1f} s, offline Akool in its own process")
     report = {}
     for name, r in runs.items():
