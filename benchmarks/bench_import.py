@@ -1,7 +1,9 @@
 """Import time of ``akool_nb`` against ``import httpx, pydantic``, measured in the same run.
 
-Each figure is the median of fresh interpreters (alternating, so machine noise hits both). Aim: ratio ≤ 1.3,
-and none of moviepy, numpy, ipywidgets, Pillow or the offline service's server stack imported.
+Each figure is the median of fresh interpreters (alternating, so machine noise hits both). Aim: ratio ≤ 1.1
+(issue 13), and none of moviepy, numpy, ipywidgets, Pillow or the offline service's server stack imported.
+``import akool_nb`` loads the error classes only; the client loads on first use, so the first ``ak.Akool``
+access is measured too (what a notebook's first cell really pays).
 Run: python benchmarks/bench_import.py [rounds]
 """
 from __future__ import annotations
@@ -23,6 +25,7 @@ print(json.dumps({{"s": elapsed, "heavy": heavy}}))
 CASES = {
     "baseline: import httpx, pydantic": "import httpx, pydantic",
     "import akool_nb": "import akool_nb",
+    "akool_nb + first client (ak.Akool)": "import akool_nb; akool_nb.Akool",
     "akool_nb + first model use": "import akool_nb; import akool_nb.models.voices, akool_nb.models.video",
 }
 
@@ -46,7 +49,8 @@ def main(rounds: int = 15) -> dict[str, float]:
     for name, value in medians.items():
         print(f"  {name:38s} {value * 1000:7.1f} ms   ratio {value / base:4.2f}   heavy modules: {heavy[name] or 'none'}")
     ratio = medians["import akool_nb"] / base
-    print(f"RESULT import_ratio={ratio:.2f} (aim <= 1.3)")
+    first = medians["akool_nb + first client (ak.Akool)"] / base
+    print(f"RESULT import_ratio={ratio:.2f} (aim <= 1.1) first_client_ratio={first:.2f}")
     return medians
 
 

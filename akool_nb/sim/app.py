@@ -120,6 +120,14 @@ async def recorded(request: Request) -> Response:
     return JSONResponse(request.app.state.sim.recorded_requests())
 
 
+async def jobs(request: Request) -> Response:
+    try:
+        since = float(request.query_params.get("since") or 0)
+    except ValueError:
+        return envelope(1003, "Parameter error: since must be a number (epoch seconds)", status=400)
+    return JSONResponse(request.app.state.sim.jobs_since(since))
+
+
 async def reset(request: Request) -> Response:
     request.app.state.sim.reset()
     return envelope(1000, "OK")
@@ -213,6 +221,7 @@ def build_app(sim):
         Route("/_sim/faults", faults, methods=["GET", "POST"]),
         Route("/_sim/stats", stats, methods=["GET"]),
         Route("/_sim/requests", recorded, methods=["GET"]),
+        Route("/_sim/jobs", jobs, methods=["GET"]),
         Route("/_sim/reset", reset, methods=["POST"]),
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_allowed})

@@ -306,6 +306,11 @@ class SimState:
         out["webhooks"] = self.webhooks.log()
         return out
 
+    def jobs_since(self, since: float = 0.0) -> list[dict]:
+        """Every stored job created at or after ``since`` (epoch seconds), oldest first: what was really created."""
+        return self.store._rows("SELECT id, kind, path, created, params FROM jobs WHERE created >= ? ORDER BY created",
+                                (since,))
+
     def recorded_requests(self) -> list[dict]:
         with self._lock:
             return list(self.request_log)
