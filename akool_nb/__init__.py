@@ -9,6 +9,7 @@ from ._exceptions import (
     AmbiguousSubmitError,
     APIConnectionError,
     APIError,
+    APITimeoutError,
     AuthError,
     InvalidParameterError,
     InvalidRequestError,
@@ -35,4 +36,5 @@ __all__ = [
     "JobFailedError", "JobStatus", "JobTimeoutError", "MissingCredentialsError", "NotFoundError",
     "PassThroughHost", "PermissionDeniedError", "QuotaError", "RateLimitError", "Result", "ServerError",
     "WebhookError", "connect", "connect_async",
+    "APITimeoutError",
 ]
