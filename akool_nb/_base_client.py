@@ -375,7 +375,7 @@ class SyncAPIClient(BaseClient):
     def _refresh_token(self, force: bool = False, deadline: float | None = None) -> None:
         left = remaining(deadline)
         if not self._token_lock.acquire(timeout=-1 if left is None else max(left, 0.0)):
-            raise self._deadline_error(APIRequest("POST", TOKEN_PATH), "another thread was still fetching a token")
+            raise self._deadline_error(APIRequest("POST", TOKEN_PATH), "another thread was fetching a token")
         try:
             if self._token and not force:
                 return
@@ -445,7 +445,7 @@ class AsyncAPIClient(BaseClient):
         try:
             await asyncio.wait_for(lock.acquire(), remaining(deadline))
         except asyncio.TimeoutError:
-            raise self._deadline_error(APIRequest("POST", TOKEN_PATH), "another task was still fetching a token") from None
+            raise self._deadline_error(APIRequest("POST", TOKEN_PATH), "another task was fetching a token") from None
         try:
             if self._token and not force:
                 return
@@ -460,4 +460,5 @@ class AsyncAPIClient(BaseClient):
             await self._http.aclose()
 
 
-__all__ = ["APIRequest", "APITimeoutError", "AkoolError", "AsyncAPIClient", "BaseClient", "RetryPolicy", "SyncAPIClient"]
+__all__ = ["APIRequest", "APITimeoutError", "AkoolError", "AsyncAPIClient", "BaseClient", "RetryPolicy",
+           "SyncAPIClient"]
