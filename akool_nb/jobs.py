@@ -5,6 +5,9 @@ Akool names the status differently per product (``video_status``, ``image_status
 that once; :class:`Job` (sync) and :class:`AsyncJob` (async) do the rest the same way for all of them:
 ``refresh()``, ``wait()`` with adaptive backoff and a deadline, progress callbacks, re-attach by id, and a
 :class:`Result` that renders inline and saves to disk.
+
+A ``timeout`` given to ``wait``/``wait_all``/``refresh`` is a deadline for everything they do, every status
+check's connect, reads, retries and Retry-After waits included (see ``_base_client``'s docstring).
 """
 from __future__ import annotations
 
@@ -533,8 +536,8 @@ def _raise_failures(jobs: list[Any]) -> None:
 
 def wait_all(jobs: list[Job], timeout: float | None = 900.0, poll: float | None = None,
              on_progress: Callable[[Job], Any] | None = None) -> list[Result]:
-    """Wait for many sync jobs; results in the order of ``jobs``. A failed job raises.
-    Few requests: see :class:`_Schedule`."""
+    """Wait for many sync jobs; results in the order of ``jobs``. A failed job raises. ``timeout`` is one
+    deadline for every request of every round (JobTimeoutError). Few requests: see :class:`_Schedule`."""
     deadline = after(timeout)
     intervals = jobs[0]._intervals(poll) if jobs else iter(())
     interval = next(intervals, 0.0)

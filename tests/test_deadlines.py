@@ -21,7 +21,7 @@ import pytest
 import akool_nb as ak
 from akool_nb._base_client import APIRequest, RetryPolicy
 from akool_nb._deadline import ClampedBackend
-from akool_nb.jobs import AsyncJob, Job
+from akool_nb.jobs import LAST_LOOK, AsyncJob, Job
 
 KEY = "sk-test-deadline-0000"
 MARGIN = 1.5  # seconds a loaded 2-core machine may add to a deadline
@@ -169,7 +169,7 @@ def async_client(base_url: str, **kw) -> ak.AsyncAkool:
 
 
 def wait_on(flavour: str, base_url: str, timeout: float, *, ids=("j1",), retry: RetryPolicy | None = None,
-            **kw):
+            poll: float | None = None, **kw):
     """Run ``wait`` (one id) or ``wait_all`` (several) on a fresh client of ``flavour``; return the outcome
     (the result or the exception) and the seconds it took."""
 
@@ -183,15 +183,17 @@ def wait_on(flavour: str, base_url: str, timeout: float, *, ids=("j1",), retry: 
         try:
             jobs = [AsyncJob(client, "talking_photo", i) for i in ids]
             if len(jobs) == 1:
-                return await jobs[0].wait(timeout=timeout)
-            return await client.jobs.wait_all(jobs, timeout=timeout)
+                return await jobs[0].wait(timeout=timeout, poll=poll)
+            return await client.jobs.wait_all(jobs, timeout=timeout, poll=poll)
         finally:
             await client.close()
 
     def run_sync():
         with configured(sync_client(base_url, **kw)) as client:
             jobs = [Job(client, "talking_photo", i) for i in ids]
-            return jobs[0].wait(timeout=timeout) if len(jobs) == 1 else client.jobs.wait_all(jobs, timeout=timeout)
+            if len(jobs) == 1:
+                return jobs[0].wait(timeout=timeout, poll=poll)
+            return client.jobs.wait_all(jobs, timeout=timeout, poll=poll)
 
     started = time.monotonic()
     try:
@@ -370,3 +372,47 @@ def test_a_create_refused_with_1005_past_its_deadline_says_nothing_was_created(s
     assert not isinstance(info.value, ak.AmbiguousSubmitError)
     assert info.value.by_deadline and "did not create the job" in str(info.value)
     assert len(service.requests) == 1
+
+
+# -- the last look ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("flavour", CLIENTS)
+def test_the_last_status_check_starts_before_the_deadline_so_it_can_finish(serve, flavour):
+    # poll=10 s would next look long after timeout=3; the last look is kept LAST_LOOK before the deadline.
+    processing = (200, {"code": 1000, "data": {"_id": "j1", "video_status": 2}}, {})
+    service = serve(Scripted(processing, DONE))
+    outcome, elapsed = wait_on(flavour, service.base_url, 3, poll=10)
+    assert isinstance(outcome, ak.Result), outcome
+    assert len(service.requests) == 2 and 3 - LAST_LOOK - 0.3 <= elapsed < 3
+
+
+@pytest.mark.parametrize("flavour", CLIENTS)
+def test_a_job_unfinished_at_the_last_look_times_out_without_more_requests(serve, flavour):
+    processing = (200, {"code": 1000, "data": {"_id": "j1", "video_status": 2}}, {})
+    service = serve(Scripted(processing))
+    outcome, elapsed = wait_on(flavour, service.base_url, 3, poll=10)
+    assert isinstance(outcome, ak.JobTimeoutError) and "still processing" in str(outcome)
+    assert len(service.requests) == 2 and elapsed < 3 + MARGIN
+
+
+# -- the legacy token exchange runs inside the same deadline ---------------------------------------------------
+@pytest.mark.parametrize("flavour", CLIENTS)
+def test_the_token_exchange_is_cut_by_the_callers_deadline(serve, flavour):
+    server = serve(RawServer(silent))
+    kw = {"client_id": "id-1", "client_secret": "secret-1", "base_url": server.base_url, "journal": False}
+
+    async def run_async():
+        client = ak.AsyncAkool(**kw)
+        try:
+            await client._request(GET, time.monotonic() + 1.5)
+        finally:
+            await client.close()
+
+    def run_sync():
+        with ak.Akool(**kw) as client:
+            client._request(GET, time.monotonic() + 1.5)
+
+    started = time.monotonic()
+    with pytest.raises(ak.APITimeoutError) as info:
+        asyncio.run(run_async()) if flavour == "async" else run_sync()
+    assert info.value.by_deadline and "getToken" in str(info.value) and "secret-1" not in repr(info.value)
+    assert time.monotonic() - started <= 1.5 + MARGIN
