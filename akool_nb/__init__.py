@@ -16,6 +16,7 @@ from ._exceptions import (
     AmbiguousSubmitError,
     APIConnectionError,
     APIError,
+    APITimeoutError,
     AuthError,
     InvalidParameterError,
     InvalidRequestError,
@@ -53,7 +54,7 @@ __all__ = [
     "AsyncAkool", "AsyncJob", "AuthError", "CallableHost", "InvalidParameterError", "InvalidRequestError", "Job",
     "JobFailedError", "JobStatus", "JobTimeoutError", "MissingCredentialsError", "NotFoundError",
     "PassThroughHost", "PermissionDeniedError", "QuotaError", "RateLimitError", "Result", "ServerError",
-    "WebhookError", "WebhookReplayError", "connect", "connect_async",
+    "APITimeoutError", "WebhookError", "WebhookReplayError", "connect", "connect_async",
 ]
 
 

@@ -9,6 +9,18 @@ Retry rules (paid jobs must never be submitted twice):
 * creates (``paid=True``) retry only when the request provably never reached the server (connect error,
   pool timeout) or the server answered 1005. Any other failure after sending raises
   :class:`AmbiguousSubmitError`, which says the job may exist and how to find it.
+
+Timeouts and deadlines (one rule; the mechanics and their bounds are in :mod:`._deadline`):
+
+* ``timeout`` bounds each attempt, phase by phase (connect/read/write/pool, as httpx defines them). The most
+  specific one applies: ``APIRequest.timeout``, else the client's (``Akool(timeout=)``, ``with_options``).
+* a deadline (``request(req, deadline=)``, absolute ``time.monotonic()``) bounds the whole call: each
+  attempt's phases are cut to what remains, a backoff or Retry-After wait that would end past it is not
+  started, and no attempt starts after it. ``wait(timeout=)``, ``wait_all(timeout=)`` and
+  ``refresh(timeout=)`` pass theirs to every request they make.
+* running out raises :class:`APITimeoutError` (``JobTimeoutError`` inside ``wait``), except that a paid
+  create which may have reached the server raises :class:`AmbiguousSubmitError`, as above: a deadline
+  never makes a create retried or reported as not created when it might have been.
 """
 from __future__ import annotations
 
@@ -23,11 +35,13 @@ from typing import Any, Literal
 import httpx
 
 from ._auth import Credentials
+from ._deadline import bound, clamp_sync_client, cut_timeout, remaining
 from ._exceptions import (
     AkoolError,
     AmbiguousSubmitError,
     APIConnectionError,
     APIError,
+    APITimeoutError,
     AuthError,
     RateLimitError,
     ServerError,
@@ -137,7 +151,8 @@ class BaseClient:
             return {"Authorization": f"Bearer {self._token}"}
         return {}
 
-    def _build(self, http: httpx.Client | httpx.AsyncClient, req: APIRequest) -> httpx.Request:
+    def _build(self, http: httpx.Client | httpx.AsyncClient, req: APIRequest,
+               deadline: float | None = None) -> httpx.Request:
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **req.headers}
         if req.authenticated:
             headers.update(self._auth_headers())
@@ -146,7 +161,7 @@ class BaseClient:
             kwargs["content"] = req.content
         elif req.json is not None:
             kwargs["json"] = req.json
-        kwargs["timeout"] = req.timeout if req.timeout is not None else self.timeout
+        kwargs["timeout"] = cut_timeout(req.timeout if req.timeout is not None else self.timeout, deadline)
         # An absolute path is a documented endpoint on another host (e.g. the legacy face detect, docs F.1).
         url = req.path if req.path.startswith(("http://", "https://")) else self.base_url + req.path
         return http.build_request(req.method, url, **kwargs)
@@ -254,7 +269,8 @@ class BaseClient:
         delay = min(delay, self.retry.max_retry_after) if delay is not None else self.retry.backoff(attempt)
         raise _Retry(delay, reason)
 
-    def _after_transport_error(self, req: APIRequest, exc: httpx.TransportError, attempt: int) -> float:
+    def _after_transport_error(self, req: APIRequest, exc: httpx.TransportError, attempt: int,
+                               deadline: float | None = None) -> float:
         """Delay before resending after a transport error, or raise the right error."""
         never_sent = isinstance(exc, _NEVER_SENT)
         reason = type(exc).__name__
@@ -262,10 +278,35 @@ class BaseClient:
             raise AmbiguousSubmitError(_ambiguous_message(req, reason), endpoint=req.endpoint) from None
         if attempt >= self.retry.max_retries:
             what = "could not reach" if never_sent else "lost the connection to"
-            raise APIConnectionError(
+            error = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+            raise error(
                 f"{what} {self.base_url} after {attempt + 1} attempts ({reason}: {exc})", endpoint=req.endpoint
             ) from None
-        return self.retry.backoff(attempt)
+        return self._fit(req, self.retry.backoff(attempt), deadline, attempt, reason)
+
+    # -- deadlines (see the module docstring) ------------------------------------------------------
+    def _fit(self, req: APIRequest, delay: float, deadline: float | None, attempt: int, reason: str) -> float:
+        """``delay`` if waiting it and sending again ends before the deadline; else raise APITimeoutError."""
+        left = remaining(deadline)
+        if left is not None and delay >= left:
+            detail = (f"after {attempt + 1} attempt(s) ({reason}), a retry in {delay:.1f}s would pass it "
+                      f"({max(left, 0):.1f}s left)")
+            raise self._deadline_error(req, detail)
+        return delay
+
+    def _before_attempt(self, req: APIRequest, deadline: float | None, attempt: int) -> None:
+        left = remaining(deadline)
+        if left is not None and left <= 0:
+            raise self._deadline_error(req, "it passed before the request was sent" if attempt == 0
+                                       else f"it passed after {attempt} attempt(s)")
+
+    @staticmethod
+    def _deadline_error(req: APIRequest, detail: str) -> APITimeoutError:
+        # Only refused or never-sent attempts of a create are retried, so here Akool made no job.
+        paid = " Akool did not create the job: no attempt reached it, or it refused (1005)." if req.paid else ""
+        error = APITimeoutError(f"no complete answer before the deadline: {detail}.{paid}", endpoint=req.endpoint)
+        error.by_deadline = True
+        return error
 
     def _fresh_copy_kwargs(self) -> dict[str, Any]:
         return {"timeout": self.timeout, "retry": replace(self.retry)}
@@ -299,17 +340,22 @@ class SyncAPIClient(BaseClient):
         super().__init__(credentials, **kwargs)
         self._http = http_client or httpx.Client(transport=transport, timeout=self.timeout)
         self._owns_http = http_client is None
+        # Every socket operation of a pool we built ends by the deadline (see _deadline).
+        self.clamped = self._owns_http and clamp_sync_client(self._http)
 
-    def request(self, req: APIRequest) -> Any:
+    def request(self, req: APIRequest, *, deadline: float | None = None) -> Any:
+        """Send ``req`` (with retries) and return its payload; ``deadline`` bounds it all (module docstring)."""
         attempt = 0
         refreshed = False
         while True:
+            self._before_attempt(req, deadline, attempt)
             if req.authenticated and self._credentials.uses_token and not self._token:
-                self._refresh_token()
+                self._refresh_token(deadline=deadline)
             try:
-                response = self._http.send(self._build(self._http, req))
+                with bound(deadline):
+                    response = self._http.send(self._build(self._http, req, deadline))
             except httpx.TransportError as exc:
-                delay = self._after_transport_error(req, exc, attempt)
+                delay = self._after_transport_error(req, exc, attempt, deadline)
                 logger.info("%s: %s, retrying in %.2fs", req.endpoint, type(exc).__name__, delay)
                 time.sleep(delay)
                 attempt += 1
@@ -317,23 +363,29 @@ class SyncAPIClient(BaseClient):
             try:
                 return self._interpret(req, response, attempt)
             except _Retry as retry:
-                logger.info("%s: %s, retrying in %.2fs", req.endpoint, retry.reason, retry.delay)
-                time.sleep(retry.delay)
+                delay = self._fit(req, retry.delay, deadline, attempt, retry.reason)
+                logger.info("%s: %s, retrying in %.2fs", req.endpoint, retry.reason, delay)
+                time.sleep(delay)
                 attempt += 1
             except _RefreshToken:
                 if refreshed:
                     raise AuthError("the token was refused again after a refresh", code=1101,
                                     endpoint=req.endpoint) from None
                 refreshed = True
-                self._refresh_token(force=True)
+                self._refresh_token(force=True, deadline=deadline)
 
-    def _refresh_token(self, force: bool = False) -> None:
-        with self._token_lock:
+    def _refresh_token(self, force: bool = False, deadline: float | None = None) -> None:
+        left = remaining(deadline)
+        if not self._token_lock.acquire(timeout=-1 if left is None else max(left, 0.0)):
+            raise self._deadline_error(APIRequest("POST", TOKEN_PATH), "another thread was fetching a token")
+        try:
             if self._token and not force:
                 return
             self._token = None
-            body = self.request(self._token_request())
+            body = self.request(self._token_request(), deadline=deadline)
             self._store_token(body)
+        finally:
+            self._token_lock.release()
 
     def close(self) -> None:
         if self._owns_http:
@@ -348,16 +400,18 @@ class AsyncAPIClient(BaseClient):
         self._owns_http = http_client is None
         self._async_token_lock: asyncio.Lock | None = None
 
-    async def request(self, req: APIRequest) -> Any:
+    async def request(self, req: APIRequest, *, deadline: float | None = None) -> Any:
+        """Send ``req`` (with retries) and return its payload; ``deadline`` bounds it all (module docstring)."""
         attempt = 0
         refreshed = False
         while True:
+            self._before_attempt(req, deadline, attempt)
             if req.authenticated and self._credentials.uses_token and not self._token:
-                await self._refresh_token()
+                await self._refresh_token(deadline=deadline)
             try:
-                response = await self._http.send(self._build(self._http, req))
+                response = await self._send(self._build(self._http, req, deadline), deadline)
             except httpx.TransportError as exc:
-                delay = self._after_transport_error(req, exc, attempt)
+                delay = self._after_transport_error(req, exc, attempt, deadline)
                 logger.info("%s: %s, retrying in %.2fs", req.endpoint, type(exc).__name__, delay)
                 await asyncio.sleep(delay)
                 attempt += 1
@@ -365,29 +419,48 @@ class AsyncAPIClient(BaseClient):
             try:
                 return self._interpret(req, response, attempt)
             except _Retry as retry:
-                logger.info("%s: %s, retrying in %.2fs", req.endpoint, retry.reason, retry.delay)
-                await asyncio.sleep(retry.delay)
+                delay = self._fit(req, retry.delay, deadline, attempt, retry.reason)
+                logger.info("%s: %s, retrying in %.2fs", req.endpoint, retry.reason, delay)
+                await asyncio.sleep(delay)
                 attempt += 1
             except _RefreshToken:
                 if refreshed:
                     raise AuthError("the token was refused again after a refresh", code=1101,
                                     endpoint=req.endpoint) from None
                 refreshed = True
-                await self._refresh_token(force=True)
+                await self._refresh_token(force=True, deadline=deadline)
 
-    async def _refresh_token(self, force: bool = False) -> None:
+    async def _send(self, request: httpx.Request, deadline: float | None) -> httpx.Response:
+        left = remaining(deadline)
+        if left is None:
+            return await self._http.send(request)
+        try:  # the whole send, however the server trickles its answer
+            return await asyncio.wait_for(self._http.send(request), max(left, 0.0))
+        except asyncio.TimeoutError:
+            # Treated like a read timeout: the request may have reached the server.
+            raise httpx.ReadTimeout("the call's deadline passed during the request", request=request) from None
+
+    async def _refresh_token(self, force: bool = False, deadline: float | None = None) -> None:
         if self._async_token_lock is None:
             self._async_token_lock = asyncio.Lock()
-        async with self._async_token_lock:
+        lock = self._async_token_lock
+        try:
+            await asyncio.wait_for(lock.acquire(), remaining(deadline))
+        except asyncio.TimeoutError:
+            raise self._deadline_error(APIRequest("POST", TOKEN_PATH), "another task was fetching a token") from None
+        try:
             if self._token and not force:
                 return
             self._token = None
-            body = await self.request(self._token_request())
+            body = await self.request(self._token_request(), deadline=deadline)
             self._store_token(body)
+        finally:
+            lock.release()
 
     async def aclose(self) -> None:
         if self._owns_http:
             await self._http.aclose()
 
 
-__all__ = ["APIRequest", "AkoolError", "AsyncAPIClient", "BaseClient", "RetryPolicy", "SyncAPIClient"]
+__all__ = ["APIRequest", "APITimeoutError", "AkoolError", "AsyncAPIClient", "BaseClient", "RetryPolicy",
+           "SyncAPIClient"]

@@ -163,6 +163,15 @@ class APIConnectionError(AkoolError):
     """The request could not be completed (connection refused, timeout) after retries."""
 
 
+class APITimeoutError(APIConnectionError, TimeoutError):
+    """No answer in time: the configured timeout ran out on the last attempt, or the call's deadline
+    passed (then no further attempt or wait was started). Inside ``wait()`` it becomes
+    :class:`JobTimeoutError`. A paid create that may have reached the server raises
+    :class:`AmbiguousSubmitError` instead. ``by_deadline`` says which of the two ran out."""
+
+    by_deadline: bool = False
+
+
 class AmbiguousSubmitError(APIConnectionError):
     """A paid create may have reached the server but no answer came back.
 

@@ -188,8 +188,8 @@ class Akool(_ClientBase):
         self._setup(credentials, asset_host=asset_host, poll_interval=poll_interval,
                     max_poll_interval=max_poll_interval, journal=journal, offline=offline)
 
-    def _request(self, req: APIRequest) -> Any:
-        return self._core.request(req)
+    def _request(self, req: APIRequest, deadline: float | None = None) -> Any:
+        return self._core.request(req, deadline=deadline)
 
     _offline_upload_request = _request
 
@@ -254,8 +254,8 @@ class AsyncAkool(_ClientBase):
         self._setup(credentials, asset_host=asset_host, poll_interval=poll_interval,
                     max_poll_interval=max_poll_interval, journal=journal, offline=offline)
 
-    async def _request(self, req: APIRequest) -> Any:
-        return await self._core.request(req)
+    async def _request(self, req: APIRequest, deadline: float | None = None) -> Any:
+        return await self._core.request(req, deadline=deadline)
 
     def _offline_upload_request(self, req: APIRequest) -> Any:
         # Uploads run in a worker thread (see _run), so they use a small sync core of their own.

@@ -5,10 +5,14 @@ Akool names the status differently per product (``video_status``, ``image_status
 that once; :class:`Job` (sync) and :class:`AsyncJob` (async) do the rest the same way for all of them:
 ``refresh()``, ``wait()`` with adaptive backoff and a deadline, progress callbacks, re-attach by id, and a
 :class:`Result` that renders inline and saves to disk.
+
+A ``timeout`` given to ``wait``/``wait_all``/``refresh`` is a deadline for everything they do, every status
+check's connect, reads, retries and Retry-After waits included (see ``_base_client``'s docstring).
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import time
 from dataclasses import dataclass, field
@@ -17,7 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from ._base_client import APIRequest
-from ._exceptions import AkoolError, JobFailedError, JobTimeoutError
+from ._deadline import after, remaining
+from ._exceptions import AkoolError, APITimeoutError, JobFailedError, JobTimeoutError
 
 if TYPE_CHECKING:
     from .client import _ClientBase
@@ -243,19 +248,20 @@ class _JobBase:
                               code=int(code) if isinstance(code, int) or str(code).isdigit() else None,
                               endpoint=self.product.status_request(self.id).endpoint, body=self.record)
 
-    def _timeout_error(self, timeout: float) -> JobTimeoutError:
+    def _timeout_error(self, timeout: float, cause: APITimeoutError | None = None) -> JobTimeoutError:
+        why = f"; the last status check could not finish in time: {cause.message}" if cause else ""
         return JobTimeoutError(
-            f"{self.product.label} job still {self.status.label} after {timeout:g}s. It goes on at Akool: "
-            f"call wait() again, or after a restart client.jobs.attach({self.id!r})",
+            f"{self.product.label} job not done within timeout={timeout:g}s (still {self.status.label}{why}). "
+            f"It goes on at Akool: call wait() again, or after a restart client.jobs.attach({self.id!r})",
             job_id=self.id,
         )
 
-    def _check(self, deadline: float | None, timeout: float | None) -> Result | None:
+    def _check(self, deadline: float | None, timeout: float | None, last: bool = False) -> Result | None:
         if self.status is JobStatus.COMPLETED:
             return self.result
         if self.status is JobStatus.FAILED:
             raise self._failed_error()
-        if deadline is not None and time.monotonic() >= deadline:
+        if deadline is not None and (last or time.monotonic() >= deadline):
             raise self._timeout_error(timeout or 0)
         return None
 
@@ -285,10 +291,30 @@ class _JobBase:
         return job_html(self)
 
 
-def _sleep_for(interval: float, deadline: float | None) -> float:
-    if deadline is None:
-        return interval
-    return max(0.0, min(interval, deadline - time.monotonic()))
+LAST_LOOK = 1.0  # seconds kept for the last status check before a deadline
+
+
+def _pause(interval: float, deadline: float | None) -> tuple[float, bool]:
+    """How long to sleep before the next poll, and whether that poll is the last the deadline allows.
+    The last one starts ``LAST_LOOK`` (at most half of what remains) before the deadline, so it can finish."""
+    left = remaining(deadline)
+    if left is None:
+        return interval, False
+    reserve = min(LAST_LOOK, left / 2)
+    if interval < left - reserve:
+        return interval, False
+    return max(0.0, left - reserve), True
+
+
+@contextlib.contextmanager
+def _deadline_is_job_timeout(job: _JobBase, timeout: float | None) -> Any:
+    """Inside ``wait``: a status check cut by the wait's deadline is the wait timing out."""
+    try:
+        yield
+    except APITimeoutError as err:
+        if not err.by_deadline:
+            raise
+        raise job._timeout_error(timeout or 0, err) from err
 
 
 def _with_job_id(err: AkoolError, job_id: str) -> AkoolError:
@@ -300,62 +326,71 @@ def _with_job_id(err: AkoolError, job_id: str) -> AkoolError:
 class Job(_JobBase):
     """A job on the sync client."""
 
-    def _fetch(self) -> Any:
+    def _fetch(self, deadline: float | None = None) -> Any:
         try:
-            return self._client._request(self._status_request())
+            return self._client._request(self._status_request(), deadline)
         except AkoolError as err:
             raise _with_job_id(err, self.id)
 
-    def refresh(self) -> Job:
-        self._absorb(self._fetch())
+    def refresh(self, timeout: float | None = None) -> Job:
+        """Ask Akool for the job's status once; ``timeout`` bounds the whole check, retries included
+        (:class:`APITimeoutError` when it runs out)."""
+        self._absorb(self._fetch(after(timeout)))
         return self
 
     def wait(self, timeout: float | None = 900.0, poll: float | None = None,
              on_progress: Callable[[Job], Any] | None = None) -> Result:
-        """Poll until completed; return the :class:`Result`. Raises JobFailedError / JobTimeoutError."""
-        deadline = time.monotonic() + timeout if timeout is not None else None
+        """Poll until completed; return the :class:`Result`. Raises JobFailedError / JobTimeoutError.
+        ``timeout`` is a deadline for everything, status checks and their retries included."""
+        deadline = after(timeout)
         intervals = self._intervals(poll)
+        last = False
         while True:
-            changed = self._absorb(self._fetch())
+            with _deadline_is_job_timeout(self, timeout):
+                changed = self._absorb(self._fetch(deadline))
             if on_progress is not None:
                 on_progress(self)
             if changed:
                 intervals = self._intervals(poll)  # a state change: look again soon
-            result = self._check(deadline, timeout)
+            result = self._check(deadline, timeout, last)
             if result is not None:
                 return result
-            time.sleep(_sleep_for(next(intervals), deadline))
+            pause, last = _pause(next(intervals), deadline)
+            time.sleep(pause)
 
 
 class AsyncJob(_JobBase):
     """A job on the async client: ``await job.refresh()``, ``await job.wait()``."""
 
-    async def _fetch(self) -> Any:
+    async def _fetch(self, deadline: float | None = None) -> Any:
         try:
-            return await self._client._request(self._status_request())
+            return await self._client._request(self._status_request(), deadline)
         except AkoolError as err:
             raise _with_job_id(err, self.id)
 
-    async def refresh(self) -> AsyncJob:
-        self._absorb(await self._fetch())
+    async def refresh(self, timeout: float | None = None) -> AsyncJob:
+        self._absorb(await self._fetch(after(timeout)))
         return self
 
     async def wait(self, timeout: float | None = 900.0, poll: float | None = None,
                    on_progress: Callable[[AsyncJob], Any] | None = None) -> Result:
-        deadline = time.monotonic() + timeout if timeout is not None else None
+        deadline = after(timeout)
         intervals = self._intervals(poll)
+        last = False
         while True:
-            changed = self._absorb(await self._fetch())
+            with _deadline_is_job_timeout(self, timeout):
+                changed = self._absorb(await self._fetch(deadline))
             if on_progress is not None:
                 outcome = on_progress(self)
                 if asyncio.iscoroutine(outcome):
                     await outcome
             if changed:
                 intervals = self._intervals(poll)
-            result = self._check(deadline, timeout)
+            result = self._check(deadline, timeout, last)
             if result is not None:
                 return result
-            await asyncio.sleep(_sleep_for(next(intervals), deadline))
+            pause, last = _pause(next(intervals), deadline)
+            await asyncio.sleep(pause)
 
 
 class Result:
@@ -467,13 +502,14 @@ class _Schedule:
                     self.next_due = when
         return requests, due
 
-    def settle(self, pending: list[Any], deadline: float | None, timeout: float | None) -> list[Any]:
+    def settle(self, pending: list[Any], deadline: float | None, timeout: float | None,
+               last: bool = False) -> list[Any]:
         """After a round: raise for a failed job, learn durations, and return the jobs still pending
-        (raising JobTimeoutError past the deadline)."""
+        (raising JobTimeoutError past the deadline, or after the last round it allows)."""
         _raise_failures(pending)
         self.learn(pending)
         pending = [j for j in pending if not j.done]
-        if pending and deadline is not None and time.monotonic() >= deadline:
+        if pending and deadline is not None and (last or time.monotonic() >= deadline):
             raise pending[0]._timeout_error(timeout or 0)
         return pending
 
@@ -500,42 +536,51 @@ def _raise_failures(jobs: list[Any]) -> None:
 
 def wait_all(jobs: list[Job], timeout: float | None = 900.0, poll: float | None = None,
              on_progress: Callable[[Job], Any] | None = None) -> list[Result]:
-    """Wait for many sync jobs; results in the order of ``jobs``. A failed job raises.
-    Few requests: see :class:`_Schedule`."""
-    deadline = time.monotonic() + timeout if timeout is not None else None
+    """Wait for many sync jobs; results in the order of ``jobs``. A failed job raises. ``timeout`` is one
+    deadline for every request of every round (JobTimeoutError). Few requests: see :class:`_Schedule`."""
+    deadline = after(timeout)
     intervals = jobs[0]._intervals(poll) if jobs else iter(())
     interval = next(intervals, 0.0)
     schedule = _Schedule()
     pending = [j for j in jobs if not j.done]
+    last = False
     while pending:
         requests, due = schedule.round(pending, interval)
-        for req, chunk in requests:
-            _absorb_batch(chunk[0]._client._request(req), chunk)
-        for job in due:
-            job.refresh()
+        with _deadline_is_job_timeout(pending[0], timeout):
+            for req, chunk in requests:
+                _absorb_batch(chunk[0]._client._request(req, deadline), chunk)
+            for job in due:
+                job._absorb(job._fetch(deadline))
         if on_progress is not None:
             for job in pending:
                 on_progress(job)
-        pending = schedule.settle(pending, deadline, timeout)
+        pending = schedule.settle(pending, deadline, timeout, last)
         if not pending:
             break
-        time.sleep(_sleep_for(schedule.pause(interval), deadline))
+        pause, last = _pause(schedule.pause(interval), deadline)
+        time.sleep(pause)
         interval = next(intervals)
     return [j.result for j in jobs]
+
+
+async def _refresh_by(job: AsyncJob, deadline: float | None) -> None:
+    job._absorb(await job._fetch(deadline))
 
 
 async def async_wait_all(jobs: list[AsyncJob], timeout: float | None = 900.0, poll: float | None = None,
                          on_progress: Callable[[AsyncJob], Any] | None = None) -> list[Result]:
     """The async :func:`wait_all`: each round's requests go out concurrently."""
-    deadline = time.monotonic() + timeout if timeout is not None else None
+    deadline = after(timeout)
     intervals = jobs[0]._intervals(poll) if jobs else iter(())
     interval = next(intervals, 0.0)
     schedule = _Schedule()
     pending = [j for j in jobs if not j.done]
+    last = False
     while pending:
         requests, due = schedule.round(pending, interval)
-        answers = await asyncio.gather(*(chunk[0]._client._request(req) for req, chunk in requests),
-                                       *(job.refresh() for job in due))
+        with _deadline_is_job_timeout(pending[0], timeout):
+            answers = await asyncio.gather(*(chunk[0]._client._request(req, deadline) for req, chunk in requests),
+                                           *(_refresh_by(job, deadline) for job in due))
         for (_, chunk), data in zip(requests, answers):
             _absorb_batch(data, chunk)
         if on_progress is not None:
@@ -543,9 +588,10 @@ async def async_wait_all(jobs: list[AsyncJob], timeout: float | None = 900.0, po
                 outcome = on_progress(job)
                 if asyncio.iscoroutine(outcome):
                     await outcome
-        pending = schedule.settle(pending, deadline, timeout)
+        pending = schedule.settle(pending, deadline, timeout, last)
         if not pending:
             break
-        await asyncio.sleep(_sleep_for(schedule.pause(interval), deadline))
+        pause, last = _pause(schedule.pause(interval), deadline)
+        await asyncio.sleep(pause)
         interval = next(intervals)
     return [j.result for j in jobs]
