@@ -71,6 +71,9 @@ def _enhance_v3(value: Any) -> int:
 class _Aligned(RequestModel):
     """The v3 faceswap body shared by picture and video: aligned face lists and the 0/1 ``face_enhance``."""
 
+    arguments: ClassVar[dict[str, str]] = {"targetImage": "target", "sourceImage": "source",
+                                           "modifyImage": "modify_image", "modifyVideo": "modify_video"}
+
     targetImage: list[FaceRef]
     sourceImage: list[FaceRef]
     face_enhance: int | None = None
@@ -117,6 +120,7 @@ class FaceswapProRequest(RequestModel):
     """``POST /api/open/v4/faceswap/faceswapByImage`` (Face Swap Pro: a single face, no ``opts``)."""
 
     endpoint: ClassVar[str] = "POST /api/open/v4/faceswap/faceswapByImage"
+    arguments: ClassVar[dict[str, str]] = {"targetImage": "target", "sourceImage": "source"}
     targetImage: list[ImageRef]
     sourceImage: list[ImageRef]
     model_name: Literal["akool_faceswap_image_hq"] = PRO_MODEL
@@ -140,6 +144,8 @@ class FaceswapProRequest(RequestModel):
 
 
 class _Reage(RequestModel):
+    arguments: ClassVar[dict[str, str]] = {"targetImage": "target", "modifyImage": "modify_image",
+                                           "modifyVideo": "modify_video"}
     targetImage: list[FaceRef]
     face_reage: int
     webhookUrl: str | None = None

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
-from ._base import RequestModel, ResponseModel
+from ._base import RequestModel, ResponseModel, check_id
 
 NAME_MAX, PROLOGUE_MAX, PROMPT_MAX = 100, 2000, 10_000
 DOC_MAX_BYTES = 104_857_600  # 100MB per file
@@ -103,7 +103,7 @@ class KnowledgeUpdateRequest(KnowledgeRequest):
     """``POST /api/open/v4/knowledge/update``: ``id`` plus the fields to change."""
 
     endpoint: ClassVar[str] = "POST /api/open/v4/knowledge/update"
-    id: str
+    id: Annotated[str, BeforeValidator(check_id)]
 
     @field_validator("id")
     @classmethod

@@ -85,6 +85,7 @@ class LipSyncRequest(RequestModel):
     """``POST /api/open/v3/content/video/lipsync``."""
 
     endpoint: ClassVar[str] = "POST /api/open/v3/content/video/lipsync"
+    arguments: ClassVar[dict[str, str]] = {"video_url": "video", "audio_url": "audio"}
     video_url: str
     audio_url: str
     webhookUrl: str | None = None
@@ -126,6 +127,7 @@ class TranslationRequest(RequestModel):
     """``POST /api/open/v3/content/video/createbytranslate``."""
 
     endpoint: ClassVar[str] = "POST /api/open/v3/content/video/createbytranslate"
+    arguments: ClassVar[dict[str, str]] = {"url": "video", "caption_url": "caption"}
     url: str
     source_language: str | None = None
     language: str
