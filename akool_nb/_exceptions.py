@@ -7,6 +7,7 @@ from the service's ``msg`` and our own wording only.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 # The docs' global error-code table (ai-tools-suite/error-code), plus the knowledge-base codes.
@@ -212,6 +213,7 @@ class InvalidParameterError(AkoolError, ValueError):
 
         self.param = param
         self.field = field if field != param else None
+        message = re.sub(r"<([\w.]+) object at 0x[0-9a-fA-F]+>", r"a \1 object", message)
         if len(message) > self.MAX_MESSAGE:
             message = message[:400] + " … " + message[-150:]
         self.problem = message

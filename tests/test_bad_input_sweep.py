@@ -127,7 +127,8 @@ VALID: dict[str, Case] = {
     "images.variation": Case(dict(image=OID, n=1), WEBHOOK),
     "ai_models.list": Case(),
     "image_to_video.create": Case(dict(image=IMG, prompt="slow zoom in"), {**WEBHOOK, "negative_prompt": {"empty"}}),
-    "image_to_video.create_batch": Case(dict(image=IMG, prompt="slow zoom in"), WEBHOOK),
+    "image_to_video.create_batch": Case(dict(image=IMG, prompt="slow zoom in"),
+                                        {**WEBHOOK, "negative_prompt": {"empty"}}),
     "image_to_video.delete": Case(dict(ids=OID)),
     "image_to_video.effects": Case(),
     "image_to_video.results": Case(dict(ids=OID)),
@@ -256,7 +257,7 @@ def call(client: Any, key: str, kwargs: dict[str, Any], wire: Wire) -> Outcome:
 
 
 RAW = ("Input should", "Value error", "validation error", "For further information", "pydantic", "object at 0x",
-       "type=", "Traceback")
+       "[type=", "Traceback")
 
 
 def unclear(error: BaseException | None, param: str) -> str | None:

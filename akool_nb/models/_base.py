@@ -25,7 +25,7 @@ def short(value: Any) -> str:
     if isinstance(value, (list, tuple, set, dict)) and len(value) > 5:
         return f"a {type(value).__name__} of {len(value):,} items"
     if type(value).__repr__ is object.__repr__:
-        return f"a {type(value).__name__} object"
+        return kind_of(value)
     text = repr(value)
     return text if len(text) <= 60 else text[:40] + "…"
 
@@ -56,6 +56,35 @@ def id_problem(value: Any, what: str = "id") -> str | None:
     return None
 
 
+def id_list(values: Any, param: str, what: str = "id", attribute: str = "id") -> list[str]:
+    """Ids from one id, a comma-separated string, or a list of ids / records with ``.id``; each checked by the
+    id rule, at most ``LIST_MAX_ITEMS``."""
+    listed = isinstance(values, (list, tuple, set))
+    if listed and len(values) > LIST_MAX_ITEMS:
+        raise InvalidParameterError(param, f"has {len(values):,} items; at most {LIST_MAX_ITEMS:,} per call",
+                                    value=values)
+    out: list[str] = []
+    for item in (list(values) if listed else [values]):
+        found = getattr(item, attribute, None) if not isinstance(item, str) else None
+        if isinstance(item, str):
+            parts = [part.strip() for part in item.split(",") if part.strip()]
+        elif isinstance(found, str) and found:
+            parts = [found]
+        else:
+            raise InvalidParameterError(param, f"must be {what}s (strings), jobs or results, not {kind_of(item)}",
+                                        value=item)
+        for part in parts:
+            problem = id_problem(part, what)
+            if problem:
+                raise InvalidParameterError(param, problem, value=part)
+        out += parts
+    if not out:
+        raise InvalidParameterError(param, f"needs at least one {what}", value=values)
+    if len(out) > LIST_MAX_ITEMS:
+        raise InvalidParameterError(param, f"has {len(out):,} ids; at most {LIST_MAX_ITEMS:,} per call")
+    return out
+
+
 def check_id(value: Any) -> str:
     """A pydantic validator applying :func:`id_problem`."""
     problem = id_problem(value)
@@ -78,7 +107,7 @@ _TYPE_WORDS = {
     "int_from_float": "a whole number", "float_type": "a number", "float_parsing": "a number",
     "bool_type": "True or False", "bool_parsing": "True or False", "list_type": "a list",
     "dict_type": "a dict", "model_type": "a dict of the documented fields", "model_attributes_type": "a dict",
-    "literal_error": "", "enum": "",
+    "literal_error": "", "enum": "", "int_parsing_size": "a whole number of a sane size",
 }
 _BOUNDS = {"greater_than_equal": "ge", "less_than_equal": "le", "greater_than": "gt", "less_than": "lt"}
 
@@ -100,8 +129,8 @@ class RequestModel(BaseModel):
     def _no_bool_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
         if isinstance(value, bool) and info.field_name in cls.model_fields:
             annotation = str(cls.model_fields[info.field_name].annotation)
-            if "bool" not in annotation and ("int" in annotation or "float" in annotation):
-                raise ValueError(f"must be a number, not {value}")
+            if "bool" not in annotation and "Any" not in annotation:
+                raise ValueError(f"must not be {value}: this field is not a flag")
         return value
 
     @field_validator("*")
@@ -127,7 +156,7 @@ class RequestModel(BaseModel):
     def _refusal(cls, exc: ValidationError) -> InvalidParameterError:
         errors = exc.errors()
         first = errors[0]
-        loc, models = _clean_loc(cls, first["loc"])
+        loc, models = _clean_loc(cls, first["loc"] or _named_in(cls, first))
         same = [e for e in errors if _clean_loc(cls, e["loc"])[0] == loc]
         field = _dotted(loc) or cls.__name__
         head = str(loc[0]) if loc else ""
@@ -146,6 +175,15 @@ class RequestModel(BaseModel):
 
 
 _UNSET: Any = object()
+
+
+def _named_in(cls: type[BaseModel], err: dict[str, Any]) -> tuple[Any, ...]:
+    """A model-level check names its field first ("credentials ... do not belong ..."): use it as the loc."""
+    word = str(err.get("msg", "")).removeprefix("Value error, ").split(" ", 1)[0].strip(",:.")
+    head = word.split(".")[0]
+    if any(head in (n, f.alias) for n, f in cls.model_fields.items()):
+        return tuple(word.split("."))
+    return ()
 
 
 def _default_argument(loc: tuple[Any, ...]) -> str | None:

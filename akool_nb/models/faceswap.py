@@ -6,6 +6,7 @@ v4 (Face Swap Pro) takes a boolean (docs F.52). At most 8 faces per request (Ako
 """
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -158,7 +159,8 @@ class _Reage(RequestModel):
     @field_validator("face_reage", mode="before")
     @classmethod
     def _years(cls, value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                or value != int(value):
             raise ValueError(f"{value!r} is not allowed; use a whole number of years from -30 (younger) to 30 (older)")
         if not -30 <= value <= 30:
             raise ValueError(f"{value} is outside -30…30 (negative: younger, positive: older)")

@@ -38,16 +38,9 @@ def _int_choice(value: Any, allowed: tuple[int, ...], hint: str) -> int:
 
 def ids_string(ids: Any, param: str = "ids") -> str:
     """One id, a list of ids, records/jobs with ``.id`` → the documented comma-separated ``_ids`` string."""
-    from .._exceptions import InvalidParameterError
+    from ._base import id_list
 
-    items = [ids] if isinstance(ids, str) or hasattr(ids, "id") else list(ids or [])
-    out = []
-    for item in items:
-        text = str(getattr(item, "id", item) or "").strip()
-        out += [part.strip() for part in text.split(",") if part.strip()]
-    if not out:
-        raise InvalidParameterError(param, "needs at least one id")
-    return ",".join(dict.fromkeys(out))
+    return ",".join(dict.fromkeys(id_list(ids, param)))
 
 
 class ImageToVideoRequest(RequestModel):

@@ -1,6 +1,7 @@
 """Images: background change, image generate (prompt and U/V buttons), the shared image result, AI model list."""
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -98,7 +99,8 @@ class BackgroundChangeRequest(RequestModel):
                      mode="before")
     @classmethod
     def _whole(cls, value: Any) -> Any:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                or value != int(value) or abs(value) > 1_000_000:
             raise ValueError(f"{value!r} is not a whole number of pixels (negative is fine)")
         return int(value)
 
