@@ -81,6 +81,9 @@ class KnowledgeRequest(RequestModel):
     @classmethod
     def _length(cls, value: str, info: Any) -> str:
         limit = {"name": NAME_MAX, "prologue": PROLOGUE_MAX, "prompt": PROMPT_MAX}[info.field_name]
+        if not value.strip() and (value or info.field_name != "prologue"):
+            raise ValueError("is empty" + ('; pass "" to clear the greeting' if info.field_name == "prologue"
+                                           else "; leave it out instead"))
         if len(value) > limit:
             raise ValueError(f"is {len(value)} characters; at most {limit} are allowed — shorten it")
         return value

@@ -164,7 +164,7 @@ class TranslationRequest(RequestModel):
     @field_validator("caption_type", mode="before")
     @classmethod
     def _caption_type(cls, value: Any) -> int:
-        if isinstance(value, bool) or value not in CAPTION_TYPES:
+        if isinstance(value, bool) or not isinstance(value, int) or value not in CAPTION_TYPES:
             raise ValueError(f"{value!r} is not allowed; use " + ", ".join(f"{k} ({v})" for k, v in
                                                                           CAPTION_TYPES.items()))
         return value
