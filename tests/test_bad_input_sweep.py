@@ -98,7 +98,7 @@ VALID: dict[str, Case] = {
     "tts.results": Case(),
     "jobs.attach": Case(dict(job_id=OID, product="tts")),
     "jobs.recent": Case(),
-    "jobs.wait_all": Case(dict(jobs="DONE_JOB"), {"timeout": {"1.5"}, "poll": {"1.5"}}),
+    "jobs.wait_all": Case(dict(jobs="DONE_JOB"), {"timeout": {"1.5", "None"}, "poll": {"1.5"}}),  # None: no deadline
     "faces.analyze_frames": Case(dict(frames=[IMG])),
     "faces.detect": Case(dict(media=IMG)),
     "faces.detect_legacy": Case(dict(image=IMG)),

@@ -10,6 +10,7 @@ from ..models._base import _CONTROL, LIST_MAX_ITEMS, TEXT_MAX_CHARS, id_problem,
 
 PAGE_MAX = 1_000_000  # generic caps for list queries where the docs give none
 PAGE_SIZE_MAX = 1000
+JOURNAL_LIMIT_MAX = 100_000  # jobs.recent(limit=)
 
 if TYPE_CHECKING:
     from ..client import _ClientBase
@@ -118,6 +119,18 @@ def flag(value: Any, param: str, *, optional: bool = True) -> bool | None:
     if (value is not None or not optional) and not isinstance(value, bool):
         raise InvalidParameterError(param, "must be True or False", value=value)
     return value
+
+
+def wait_args(jobs: Any, timeout: Any, poll: Any, on_progress: Any) -> None:
+    """``jobs.wait_all``: a list of jobs, a positive timeout (None: no deadline), a poll interval, a callable."""
+    if not isinstance(jobs, (list, tuple)) or not all(hasattr(j, "_intervals") for j in items(jobs, "jobs")):
+        raise InvalidParameterError("jobs", "must be a list of jobs (what the create calls return)", value=jobs)
+    if timeout is not None:
+        number(timeout, "timeout", 0, 10**7, example=900)
+    if poll is not None:
+        number(poll, "poll", 0.01, 3600, example=3)
+    if on_progress is not None and not callable(on_progress):
+        raise InvalidParameterError("on_progress", "must be a function taking a job", value=on_progress)
 
 
 def page_args(page: Any, size: Any, size_max: int = PAGE_SIZE_MAX) -> None:
