@@ -233,29 +233,17 @@ class VoiceCloneRequest(RequestModel):
     _webhook = field_validator("webhookUrl")(webhook_or_empty)
 
 
-def number_between(lo: float, hi: float) -> Any:
-    """A number in [lo, hi] that stays an int on the wire when given as one (the docs send ``"speed": 1``)."""
-
-    def check(value: Any) -> Any:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"must be a number from {lo:g} to {hi:g}, not {kind_of(value)}")
-        if not math.isfinite(value) or not lo <= value <= hi:
-            raise ValueError(f"must be between {lo:g} and {hi:g}; pass e.g. {min(max(value, lo), hi) if math.isfinite(value) else hi:g}")
-        return value
-
-    return Annotated[int | float, BeforeValidator(check)]
-
-
 class VoiceChangeOptions(RequestModel):
     """``voice_options`` of ``POST /api/open/v4/voice/change``."""
 
-    stability: number_between(0, 1) | None = None  # type: ignore[valid-type]
-    similarity_boost: number_between(0, 1) | None = None  # type: ignore[valid-type]
-    style: number_between(0, 1) | None = None  # type: ignore[valid-type]
+    # int | float keeps an int an int on the wire (the docs send "speed": 1)
+    stability: int | float | None = Field(None, ge=0, le=1, examples=[0.5])
+    similarity_boost: int | float | None = Field(None, ge=0, le=1, examples=[0.75])
+    style: int | float | None = Field(None, ge=0, le=1, examples=[0])
     speaker_boost: bool | None = None
     file_format: Literal["mp3", "wav"] | None = None
     remove_background_noise: bool | None = None
-    speed: number_between(0.7, 1.2) | None = None  # type: ignore[valid-type]
+    speed: int | float | None = Field(None, ge=0.7, le=1.2, examples=[1.0])
 
 
 class VoiceChangeRequest(RequestModel):
