@@ -168,6 +168,8 @@ class RequestModel(BaseModel):
             param = argument + _dotted(loc[1:], leading=True) if argument else field
         message = _explain(first, same, models[-1] if models else cls, loc, param)
         extra = {} if first["type"] == "missing" or not loc else {"value": first.get("input")}
+        if extra and message.startswith(repr(extra["value"]) + " "):  # the head shows the value already
+            message = message[len(repr(extra["value"])) + 1:]
         return InvalidParameterError(param, message, endpoint=cls.endpoint, field=field, **extra)
 
     def to_wire(self) -> dict[str, Any]:

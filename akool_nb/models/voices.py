@@ -35,7 +35,8 @@ def percent_rate(value: Any) -> str:
         if not math.isfinite(value) or value < 0:
             raise ValueError("must be a fraction of normal speed from 0 to 1, or a percentage such as '80%'")
         if value > 1:
-            hint = f"; for {value:g} percent write rate='{value:g}%'" if value <= hi else ""
+            hint = (f" ({value:g} would be '{value * 100:g}%', above the maximum '{hi}%')" if value <= 2 else
+                    f"; for {value:g} percent write rate='{value:g}%'" if value <= hi else "")
             raise ValueError(f"a number is a fraction of normal speed (0.5 = '50%', 1 = '100%'), so at most 1"
                              f"{hint}")
         text = f"{value * 100:.4g}%"
@@ -114,6 +115,7 @@ class VoiceResource(ResponseModel):
 
 
 class VoiceOptions(RequestModel):
+    endpoint: ClassVar[str] = "POST /api/open/v4/voice/tts"
     stability: int | float | None = Field(None, ge=0, le=1)
     similarity_boost: int | float | None = Field(None, ge=0, le=1)
     style: int | float | None = Field(None, ge=0, le=1)

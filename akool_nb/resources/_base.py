@@ -98,7 +98,7 @@ def number(value: Any, param: str, lo: float, hi: float, *, whole: bool = False,
     ok_type = isinstance(value, int) if whole else isinstance(value, (int, float))
     if isinstance(value, bool) or not ok_type or not math.isfinite(value) or not lo <= value <= hi:
         kind = "a whole number" if whole else "a number"
-        raise InvalidParameterError(param, f"must be {kind} from {lo:g} to {hi:g}; pass e.g. "
+        raise InvalidParameterError(param, f"must be {kind} from {lo:,} to {hi:,}; pass e.g. "
                                            f"{param}={example if example is not None else lo!r}",
                                     field=field, value=value)
     return value

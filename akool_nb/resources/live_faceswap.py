@@ -36,6 +36,9 @@ class LiveFaceswap(Resource):
             if opts is not None:
                 raise InvalidParameterError("opts", "give opts inside each source_image item, not separately")
         else:
+            if opts is None:
+                raise InvalidParameterError("opts", "is required: the face's landmarks 'x,y:x,y:x,y:x,y' "
+                                                    "(landmarks_str from face detection)")
             text(opts, "opts", max_chars=200, required=True)
             if not LANDMARKS.match(opts.strip()):
                 raise InvalidParameterError("opts", "is not 4 landmark points 'x,y:x,y:x,y:x,y' (use landmarks_str "
