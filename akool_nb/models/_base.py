@@ -156,8 +156,9 @@ class RequestModel(BaseModel):
     def _refusal(cls, exc: ValidationError) -> InvalidParameterError:
         errors = exc.errors()
         first = errors[0]
-        loc, models = _clean_loc(cls, first["loc"] or _named_in(cls, first))
-        same = [e for e in errors if _clean_loc(cls, e["loc"])[0] == loc]
+        keep = first["type"] == "extra_forbidden"  # its last part is the unknown name itself
+        loc, models = _clean_loc(cls, first["loc"] or _named_in(cls, first), keep)
+        same = [e for e in errors if _clean_loc(cls, e["loc"], keep)[0] == loc]
         field = _dotted(loc) or cls.__name__
         head = str(loc[0]) if loc else ""
         if head in cls.arguments:  # "" maps a nested object's fields to arguments of their own
@@ -202,13 +203,14 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _clean_loc(cls: type[BaseModel], loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], list[type[BaseModel]]]:
+def _clean_loc(cls: type[BaseModel], loc: tuple[Any, ...],
+               keep_last: bool = False) -> tuple[tuple[Any, ...], list[type[BaseModel]]]:
     """``loc`` without pydantic's union-member tags ("int", "function-before[...]"), and the models it walks."""
     out: list[Any] = []
     models: list[type[BaseModel]] = []
     current: type[BaseModel] | None = cls
-    for part in loc:
-        if isinstance(part, int):
+    for index, part in enumerate(loc):
+        if isinstance(part, int) or (keep_last and index == len(loc) - 1):
             out.append(part)
             continue
         fields = current.model_fields if current is not None else {}
@@ -270,8 +272,11 @@ def _bounds_message(info: Any, value: Any, param: str) -> str:
             if getattr(meta, key, None) is not None:
                 bounds[key] = getattr(meta, key)
     lo, hi = bounds.get("ge", bounds.get("gt")), bounds.get("le", bounds.get("lt"))
-    if lo is not None and hi is not None:
+    if lo is not None and hi is not None and "gt" not in bounds and "lt" not in bounds:
         text = f"must be between {lo:g} and {hi:g}"
+    elif lo is not None and hi is not None:
+        text = (f"must be {'more than' if 'gt' in bounds else 'at least'} {lo:g} and "
+                f"{'less than' if 'lt' in bounds else 'at most'} {hi:g}")
     elif lo is not None:
         text = f"must be {'greater than' if 'gt' in bounds else 'at least'} {lo:g}"
     else:
