@@ -312,6 +312,68 @@ def test_bad_value_is_refused_before_the_wire(key, param, label, sweep_client, w
     assert problem is None, f"{key}({param}={label}): {problem}"
 
 
+# ------------------------------------------------------------------- the examples, word for word
+def refusal(client: Any, call: Any) -> ak.InvalidParameterError:
+    with pytest.raises(ak.InvalidParameterError) as info:
+        call(client)
+    return info.value
+
+
+@pytest.mark.parametrize("rate, sent", [("80%", "80%"), (" 50 % ", "50%"), (0.5, "50%"), (1, "100%"), (0, "0%"),
+                                        (0.255, "25.5%"), (None, "100%")])
+def test_rate_takes_percent_strings_and_fractions_of_normal_speed(sweep_client, wire, rate, sent, caplog):
+    from akool_nb.models.voices import TTSV3Request
+
+    with caplog.at_level("INFO", logger="akool_nb"):
+        body = TTSV3Request.build(input_text="Hi", voice_id=OID, rate=rate).to_wire()
+    assert body["rate"] == sent
+    if isinstance(rate, (int, float)):
+        assert f"rate={rate!r} sent as {sent!r}" in caplog.text  # says what it did
+
+
+@pytest.mark.parametrize("rate, reason", [
+    (1.5, "a number is a fraction of normal speed (0.5 = '50%', 1 = '100%'), so at most 1 (1.5 would be '150%'"),
+    (50, "for 50 percent write rate='50%'"),
+    ("50", "the % sign is missing; write rate='50%'"),
+    ("150%", "is outside '0%'–'100%'"),
+    ("fast", "is not a percentage"),
+    (True, "must be a percentage string"),
+])
+def test_rate_refusals_give_the_right_reason(sweep_client, wire, rate, reason):
+    for create in (lambda c: c.tts.create_v3("Hi", OID, rate=rate), lambda c: c.tts.clone_v3("Hi", voice_url=AUD, rate=rate)):
+        before = len(wire.sent)
+        err = refusal(sweep_client, create)
+        assert err.param == "rate" and reason in str(err) and len(wire.sent) == before, str(err)
+
+
+def test_a_refusal_names_the_argument_the_wire_field_the_limit_and_the_fix(sweep_client):
+    err = refusal(sweep_client, lambda c: c.tts.create("Hi", OID, speed=5))
+    assert str(err).startswith("speed=5 (sent as voice_options.speed): must be between 0.7 and 1.2; pass e.g. "
+                               "speed=1.0"), str(err)
+    assert err.param == "speed" and err.field == "voice_options.speed" and isinstance(err, ValueError)
+    err = refusal(sweep_client, lambda c: c.tts.create("", OID))
+    assert (err.param, err.field) == ("text", "input_text") and "text='' (sent as input_text): is empty" in str(err)
+    err = refusal(sweep_client, lambda c: c.knowledge.list(from_=3))
+    assert (err.param, err.field) == ("from_", "from")
+
+
+@pytest.mark.parametrize("bad, problem", [
+    (["a"], "(a string), not a list"), (12345, "not an int"), (" ", "is empty"),
+    ("ab cd", "contains whitespace"), ("ab\x00cd", "control or non-ASCII"), ("x" * 100_000, "at most 256"),
+    ("../etc", "contains '/'"),
+])
+def test_ids_follow_one_rule_everywhere(sweep_client, wire, bad, problem):
+    calls = [lambda c: c.tts.create("Hi", bad), lambda c: c.voices.change(AUD, bad),
+             lambda c: c.streaming.create_session("dvp_Tristan", voice_id=bad)]
+    for call in calls:
+        before = len(wire.sent)
+        err = refusal(sweep_client, call)
+        assert err.param == "voice_id" and problem in str(err) and len(wire.sent) == before, str(err)
+        assert len(str(err)) < 400  # a 100 KB id is never echoed back
+    err = refusal(sweep_client, lambda c: c.voices.detail("../etc"))
+    assert err.param == "id" and "contains '/'" in str(err)  # never interpolated into a path
+
+
 ASYNC_SAMPLE = ["tts.create", "tts.create_v3", "voices.clone", "faceswap.image", "knowledge.update",
                 "streaming.create_session", "image_to_video.results", "faces.detect", "jobs.wait_all",
                 "moderation.text", "streaming.wait_live", "images.upscale"]

@@ -88,13 +88,13 @@ def test_bad_input_is_refused_before_any_request(client, portrait):
         (lambda: client.talking_avatar.create([{"type": "image", "url": "#fff", "scale_x": 1, "scale_y": 1,
                                                 "offset_x": 0, "offset_y": 0}], width=1920), "width=1920: must be one of 3840"),
         (lambda: client.avatars.create("https://x.com/me.mp4", avatar_id="my-avatar", name="Me"),
-         "avatar_id='my-avatar': 'my-avatar' must match"),
+         "avatar_id='my-avatar': must match"),
         (lambda: client.talking_photo.create(photo="https://x.com/p.gif", audio="https://x.com/a.mp3"),
          "photo: .gif files are not accepted"),
         (lambda: client.talking_photo.create(photo=portrait, audio="not a url"), "audio: 'not a url' has an "
                                                                                   "unsupported format"),
         (lambda: client.talking_photo.create(photo=portrait, audio="https://x.com/a.mp3", resolution="4k"),
-         "resolution='4k': '4k' is not allowed"),
+         "resolution='4k': is not allowed"),
     ]
     for call, message in cases:
         with pytest.raises(ValueError) as info:

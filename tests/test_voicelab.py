@@ -128,14 +128,14 @@ def test_clone_prompt_options_go_with_multilingual_3(client, sim, samples):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(language="english"), "language='english' (sent as voice_options.language): 'english' is not an ISO 639-1 language code"),
+    (dict(language="english"), "language='english' (sent as voice_options.language): is not an ISO 639-1 language code"),
     (dict(voice_model_name="Akool Multilingual 2"), "voice_model_name='Akool Multilingual 2': must be one of 'Akool Multilingual 1'"),
     (dict(clone_prompt="Hi there."), None),  # allowed: no model named (Akool picks; offline uses M3)
     (dict(clone_prompt="Hi", voice_model_name="Akool Multilingual 1"), "clone_prompt: only Akool Multilingual 3"),
     (dict(need_volume_normalization=True, voice_model_name="Akool Multilingual 4"),
      "need_volume_normalization: only Akool Multilingual 3"),
     (dict(clone_prompt="   "), "clone_prompt='   ' (sent as voice_options.clone_prompt): is empty"),
-    (dict(webhook_url="hook"), "webhook_url='hook' (sent as webhookUrl): 'hook' is not an http(s) URL"),
+    (dict(webhook_url="hook"), "webhook_url='hook' (sent as webhookUrl): is not an http(s) URL"),
     (dict(gender=[1]), "gender[0]=1: must be text (a string), not an int"),  # tags are words
 ])
 def test_clone_options_are_checked_before_any_request(client, sim, samples, kwargs, message):

@@ -5,7 +5,7 @@ from typing import Any
 
 from .._base_client import APIRequest
 from .._exceptions import InvalidParameterError
-from ..models.voices import TTSRequest, TTSV3Request, VoiceCloneV3Request, VoiceOptions, VoiceResource
+from ..models.voices import TTSRequest, TTSV3Request, VoiceCloneV3Request, VoiceResource
 from ._base import Page, Resource, Steps, flag, operation, page_args, text as text_arg, voice_id_of, webhook
 
 
@@ -27,7 +27,7 @@ class TTS(Resource):
                                          speaker_boost=speaker_boost).items() if v is not None}
         body = TTSRequest.build(
             input_text=text, voice_id=voice_id_of(voice_id, "voice_id"),
-            voice_options=VoiceOptions.build(**options) if options else None,
+            voice_options=options or None,  # validated as VoiceOptions, errors naming e.g. speed=
             language_code=language_code, pitch=pitch, extra_options=extra_options, webhookUrl=webhook(webhook_url),
         ).to_wire()
         data = yield APIRequest("POST", "/api/open/v4/voice/tts", json=body, paid=True,
