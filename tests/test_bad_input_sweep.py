@@ -24,7 +24,6 @@ import pytest
 
 import akool_nb as ak
 from akool_nb.client import Akool, AsyncAkool
-from akool_nb.jobs import Job
 
 from .conftest import API_KEY
 
@@ -340,7 +339,8 @@ def test_rate_takes_percent_strings_and_fractions_of_normal_speed(sweep_client, 
     (True, "must be a percentage string"),
 ])
 def test_rate_refusals_give_the_right_reason(sweep_client, wire, rate, reason):
-    for create in (lambda c: c.tts.create_v3("Hi", OID, rate=rate), lambda c: c.tts.clone_v3("Hi", voice_url=AUD, rate=rate)):
+    for create in (lambda c: c.tts.create_v3("Hi", OID, rate=rate),
+                   lambda c: c.tts.clone_v3("Hi", voice_url=AUD, rate=rate)):
         before = len(wire.sent)
         err = refusal(sweep_client, create)
         assert err.param == "rate" and reason in str(err) and len(wire.sent) == before, str(err)

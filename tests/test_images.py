@@ -344,7 +344,8 @@ def test_button_misuse_is_refused_before_any_request(client, sim):
         (lambda: client.images.generate("cat", scale="5:4"), "scale='5:4': must be one of '1:1'"),
         (lambda: client.images.generate("cat", source_image="https://x.com/a.gif"),
          "source_image: .gif files are not accepted"),
-        (lambda: client.images.generate("cat", webhook_url="hook"), "webhook_url='hook' (sent as webhookUrl): is not an http(s) URL"),
+        (lambda: client.images.generate("cat", webhook_url="hook"),
+         "webhook_url='hook' (sent as webhookUrl): is not an http(s) URL"),
     ]
     for call, message in cases:
         with pytest.raises(ak.InvalidParameterError) as info:

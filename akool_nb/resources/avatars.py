@@ -26,7 +26,8 @@ class Avatars(Resource):
     @operation
     def detail(self, id: str) -> Steps[AvatarRecord]:
         """The processing record of an uploaded avatar, by its record ``_id`` (not ``avatar_id``)."""
-        data = yield APIRequest("GET", "/api/open/v3/avatar/detail", params={"id": identifier(id, "id", "avatar record _id")})
+        record_id = identifier(id, "id", "avatar record _id")
+        data = yield APIRequest("GET", "/api/open/v3/avatar/detail", params={"id": record_id})
         record = data[0] if isinstance(data, list) and data else data or {}
         return AvatarRecord.model_validate(record)
 

@@ -79,7 +79,7 @@ def _effect_code(value: Any) -> str | None:
 def _negative(value: Any) -> Any:
     """``negative_prompt``: text, or a list of phrases (joined with ", "); "" means none."""
     if isinstance(value, (list, tuple)):
-        value = ", ".join(text(v, f"negative_prompt[{i}]", required=True) for i, v in enumerate(value))  # type: ignore[misc]
+        value = ", ".join(str(text(v, f"negative_prompt[{i}]", required=True)) for i, v in enumerate(value))
     if value == "":
         return value
     return text(value, "negative_prompt")

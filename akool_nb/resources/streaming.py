@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from .._base_client import APIRequest
-from .._exceptions import AkoolError, InvalidParameterError
+from .._exceptions import AkoolError
 from ..models.avatars import AvatarCreateRequest
 from ..models.live import (MAX_SESSION_SECONDS, Session, SessionClosed, SessionCreateRequest, SessionStatus,
                            StreamingAvatar, VoiceParams)

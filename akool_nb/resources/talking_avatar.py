@@ -7,7 +7,7 @@ from typing import Any
 from .._base_client import APIRequest
 from .._exceptions import InvalidParameterError
 from ..models.video import CANVAS, Element, TalkingAvatarRequest
-from ._base import Resource, Steps, choice, items, operation, text, voice_id_of, webhook
+from ._base import Resource, Steps, choice, items, operation, voice_id_of, webhook
 
 HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 _KINDS = {"image": ("image",), "avatar": ("video", "image"), "video": ("video",), "audio": ("audio",)}
