@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._exceptions import AkoolError
+from .._exceptions import AkoolError, InvalidParameterError
 from ..jobs import PRODUCTS, JobStatus
-from .._exceptions import InvalidParameterError
 from ._base import JOURNAL_LIMIT_MAX, Resource, Steps, identifier, number, operation, wait_args
 
 
@@ -15,7 +14,8 @@ class Jobs(Resource):
         """Re-attach to a job by id. ``product`` may be omitted for jobs this machine created (journal)."""
         identifier(job_id, "job_id", "job id")
         if product is not None and (not isinstance(product, str) or product not in PRODUCTS):
-            raise InvalidParameterError("product", f"is not a product; use one of {', '.join(PRODUCTS)}", value=product)
+            raise InvalidParameterError("product", f"is not a product; use one of {', '.join(PRODUCTS)}",
+                                        value=product)
         if product is None:
             row = self._client._journal_get(job_id)
             if row is None:
