@@ -7,6 +7,7 @@ from the service's ``msg`` and our own wording only.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 # The docs' global error-code table (ai-tools-suite/error-code), plus the knowledge-base codes.
@@ -230,8 +231,25 @@ def error_for_code(
 
 
 class InvalidParameterError(AkoolError, ValueError):
-    """A parameter failed a documented limit. Raised before any request is sent (nothing is paid)."""
+    """An argument cannot be sent as it is. Raised before any request: nothing was sent or paid for.
 
-    def __init__(self, param: str, message: str, *, endpoint: str | None = None) -> None:
+    ``param`` is the argument as the user wrote it (``text``, ``elements[0].url``); ``field`` is the wire
+    field when Akool names it differently (``input_text``). The message says what is wrong with the value
+    and how to fix it: ``speed=5: must be between 0.7 and 1.2; pass e.g. speed=1.0``."""
+
+    MAX_MESSAGE = 600  # a message never echoes a huge value back
+
+    def __init__(self, param: str, message: str, *, endpoint: str | None = None, field: str | None = None,
+                 value: Any = ...) -> None:
+        from .models._base import short
+
         self.param = param
-        super().__init__(f"{param}: {message}", endpoint=endpoint)
+        self.field = field if field != param else None
+        message = re.sub(r"<([\w.]+) object at 0x[0-9a-fA-F]+>", r"a \1 object", message)
+        if len(message) > self.MAX_MESSAGE:
+            message = message[:400] + " … " + message[-150:]
+        self.problem = message
+        head = param if value is ... else f"{param}={short(value)}"
+        if self.field:
+            head += f" (sent as {self.field})"
+        super().__init__(f"{head}: {message}", endpoint=endpoint)

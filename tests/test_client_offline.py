@@ -83,18 +83,19 @@ def test_talking_avatar_with_official_avatar_and_tts_text(client, tmp_path):
 
 def test_bad_input_is_refused_before_any_request(client, portrait):
     cases = [
-        (lambda: client.tts.create(text="   ", voice_id="v"), "input_text: is empty"),
-        (lambda: client.tts.create_v3(text="hi", voice_id="v", rate="120%"), "rate: '120%' is outside 0%–100%"),
+        (lambda: client.tts.create(text="   ", voice_id="v"), "text='   ' (sent as input_text): is empty"),
+        (lambda: client.tts.create_v3(text="hi", voice_id="v", rate="120%"), "rate='120%': is outside '0%'–'100%'"),
         (lambda: client.talking_avatar.create([{"type": "image", "url": "#fff", "scale_x": 1, "scale_y": 1,
-                                                "offset_x": 0, "offset_y": 0}], width=1920), "width: 1920"),
+                                                "offset_x": 0, "offset_y": 0}], width=1920),
+         "width=1920: must be one of 3840"),
         (lambda: client.avatars.create("https://x.com/me.mp4", avatar_id="my-avatar", name="Me"),
-         "avatar_id: 'my-avatar' must match"),
+         "avatar_id='my-avatar': must match"),
         (lambda: client.talking_photo.create(photo="https://x.com/p.gif", audio="https://x.com/a.mp3"),
          "photo: .gif files are not accepted"),
         (lambda: client.talking_photo.create(photo=portrait, audio="not a url"), "audio: 'not a url' has an "
                                                                                   "unsupported format"),
         (lambda: client.talking_photo.create(photo=portrait, audio="https://x.com/a.mp3", resolution="4k"),
-         "resolution: '4k' is not allowed"),
+         "resolution='4k': is not allowed"),
     ]
     for call, message in cases:
         with pytest.raises(ValueError) as info:

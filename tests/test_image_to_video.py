@@ -324,27 +324,27 @@ def test_documented_limits_are_checked_before_any_request(client, sim, media):
     i2v = client.image_to_video
     img = media / "scene.png"
     cases = [
-        (lambda: i2v.create(img, "x", video_length=7), "video_length: 7 is not allowed; use 5 or 10"),
-        (lambda: i2v.create(img, "x", resolution="2k"), "resolution: '2k' is not allowed; use '720p', '1080p', '4k'"),
-        (lambda: i2v.create(img, "x", audio_type=2), "audio_url: is required when audio_type is 2"),
-        (lambda: i2v.create(img, "x", audio=media / "tone.wav", audio_type=3), "audio_url: is only used when "
+        (lambda: i2v.create(img, "x", video_length=7), "video_length=7: is not allowed; use 5 or 10"),
+        (lambda: i2v.create(img, "x", resolution="2k"), "resolution='2k': is not allowed; use '720p', '1080p', '4k'"),
+        (lambda: i2v.create(img, "x", audio_type=2), "(sent as audio_url): is required when audio_type is 2"),
+        (lambda: i2v.create(img, "x", audio=media / "tone.wav", audio_type=3), "(sent as audio_url): is only used when "
                                                                                   "audio_type is 2"),
-        (lambda: i2v.create(img, "x", audio_type=4), "audio_type: 4 is not allowed; use 1 or 2 or 3"),
+        (lambda: i2v.create(img, "x", audio_type=4), "audio_type=4: is not allowed; use 1 or 2 or 3"),
         (lambda: i2v.create(img, "x", negative_prompt=None), "negative_prompt: is required"),
         (lambda: i2v.create(img), "prompt: is required"),
-        (lambda: i2v.create(img, "   "), "prompt: is empty"),
-        (lambda: i2v.create(img, "x", webhook_url="ftp://x"), "webhook_url: 'ftp://x' is not an http(s) URL"),
+        (lambda: i2v.create(img, "   "), "prompt='   ': is empty"),
+        (lambda: i2v.create(img, "x", webhook_url="ftp://x"), "webhook_url='ftp://x': is not an http(s) URL"),
         (lambda: i2v.create(media / "tone.wav", "x"), "image: 'tone.wav' has an unsupported format"),
-        (lambda: i2v.create_batch(img, "x", count=11), "count: 11 is outside 1–10"),
-        (lambda: i2v.create_batch(img, "x", count=0), "count: 0 is outside 1–10"),
-        (lambda: i2v.create_batch(img, "x", video_length=0), "video_length: 0 is not allowed"),
-        (lambda: i2v.create_batch(img, "x", resolution="8k"), "resolution: '8k' is not allowed"),
-        (lambda: i2v.create_batch(img, " "), "prompt: is empty"),
-        (lambda: i2v.update_audio("abc", audio_type=3), "audio_type: 3 is not allowed; use 1 or 2"),
-        (lambda: i2v.update_audio("abc", audio_type=2), "audio_url: is required when audio_type is 2"),
-        (lambda: i2v.update_audio("", audio_type=1), "pre_video_id: is empty"),
-        (lambda: i2v.delete([]), "ids: needs at least one id"),
-        (lambda: i2v.results(""), "ids: needs at least one id"),
+        (lambda: i2v.create_batch(img, "x", count=11), "count=11: is outside 1–10"),
+        (lambda: i2v.create_batch(img, "x", count=0), "count=0: is outside 1–10"),
+        (lambda: i2v.create_batch(img, "x", video_length=0), "video_length=0: is not allowed"),
+        (lambda: i2v.create_batch(img, "x", resolution="8k"), "resolution='8k': is not allowed"),
+        (lambda: i2v.create_batch(img, " "), "prompt=' ': is empty"),
+        (lambda: i2v.update_audio("abc", audio_type=3), "audio_type=3: is not allowed; use 1 or 2"),
+        (lambda: i2v.update_audio("abc", audio_type=2), "(sent as audio_url): is required when audio_type is 2"),
+        (lambda: i2v.update_audio("", audio_type=1), "video='' (sent as pre_video_id): is empty"),
+        (lambda: i2v.delete([]), "ids=[]: needs at least one id"),
+        (lambda: i2v.results(""), "ids='': needs at least one id"),
     ]
     for call, message in cases:
         with pytest.raises(ak.InvalidParameterError) as err:

@@ -166,14 +166,14 @@ def test_local_images_default_to_their_own_size(client, portrait):
 @pytest.mark.parametrize("kwargs, message", [
     (dict(origin_img="https://x.com/p.png"), "modify_origin_img_size: is required when origin_img is a URL"),
     (dict(canvas_size="1920x", **{k: v for k, v in GEOMETRY.items() if k != "canvas_size"}),
-     "canvas_size: '1920x' is not a size"),
-    (dict(GEOMETRY, modify_origin_img_size=(0, 10)), "modify_origin_img_size: (0, 10) is not a size"),
-    (dict(GEOMETRY, color_code="purple"), "color_code: 'purple' is not a hex colour"),
-    (dict(GEOMETRY, overlay_origin_x=1.5), "overlay_origin_x: 1.5 is not a whole number"),
+     "canvas_size='1920x': is not a size"),
+    (dict(GEOMETRY, modify_origin_img_size=(0, 10)), "modify_origin_img_size=(0, 10): (0, 10) is not a size"),
+    (dict(GEOMETRY, color_code="purple"), "color_code='purple': is not a hex colour"),
+    (dict(GEOMETRY, overlay_origin_x=1.5), "overlay_origin_x=1.5: is not a whole number"),
     (dict(GEOMETRY, overlay_template_x=3), "overlay_template_x: only applies with a template"),
     (dict(GEOMETRY, modify_template_size="10x10"), "modify_template_size: only applies with a template"),
     (dict(GEOMETRY, template_url="https://x.com/t.gif"), "template_url: .gif files are not accepted"),
-    (dict(GEOMETRY, webhook_url="ftp://hook"), "webhookUrl: 'ftp://hook' is not an http(s) URL"),
+    (dict(GEOMETRY, webhook_url="ftp://hook"), "webhook_url='ftp://hook' (sent as webhookUrl): is not an http(s) URL"),
 ])
 def test_background_change_refuses_bad_input_before_any_request(client, sim, portrait, kwargs, message):
     reset(sim)
@@ -339,12 +339,13 @@ def test_button_misuse_is_refused_before_any_request(client, sim):
         (lambda: client.images.upscale(generated, 0), "n: 0 is not a candidate number"),
         (lambda: client.images.variation(generated, 5), "n: 5 is not a candidate number"),
         (lambda: client.images.upscale(upscaled, 1), "buttons apply to images made by images.generate()"),
-        (lambda: client.images.button("", "U1"), "image: is empty"),
-        (lambda: client.images.generate("   "), "prompt: is empty"),
-        (lambda: client.images.generate("cat", scale="5:4"), "scale: Input should be '1:1'"),
+        (lambda: client.images.button("", "U1"), "image='' (sent as _id): is empty"),
+        (lambda: client.images.generate("   "), "prompt='   ': is empty"),
+        (lambda: client.images.generate("cat", scale="5:4"), "scale='5:4': must be one of '1:1'"),
         (lambda: client.images.generate("cat", source_image="https://x.com/a.gif"),
          "source_image: .gif files are not accepted"),
-        (lambda: client.images.generate("cat", webhook_url="hook"), "webhookUrl: 'hook' is not an http(s) URL"),
+        (lambda: client.images.generate("cat", webhook_url="hook"),
+         "webhook_url='hook' (sent as webhookUrl): is not an http(s) URL"),
     ]
     for call, message in cases:
         with pytest.raises(ak.InvalidParameterError) as info:

@@ -126,24 +126,24 @@ async def test_async_client_manages_knowledge(aclient):
 
 # -- validation before any request ------------------------------------------------------------------------------
 @pytest.mark.parametrize("call, message", [
-    (lambda c: c.knowledge.create(name="n" * 101), "name: is 101 characters; at most 100 are allowed"),
-    (lambda c: c.knowledge.create(prologue="p" * 2001), "prologue: is 2001 characters; at most 2000 are allowed"),
-    (lambda c: c.knowledge.create(prompt="p" * 10001), "prompt: is 10001 characters; at most 10000 are allowed"),
+    (lambda c: c.knowledge.create(name="n" * 101), "(101 characters): is 101 characters; at most 100 are allowed"),
+    (lambda c: c.knowledge.create(prologue="p" * 2001), "(2,001 characters): is 2001 characters; at most 2000 are allowed"),
+    (lambda c: c.knowledge.create(prompt="p" * 10001), "(10,001 characters): is 10001 characters; at most 10000 are allowed"),
     (lambda c: c.knowledge.create(docs=[{**DOC, "name": "tool.exe", "url": "https://x.com/tool.exe"}]),
      ".exe files are not supported"),
-    (lambda c: c.knowledge.create(docs=[{**DOC, "size": 104_857_601}]), "docs.0.size: is 104857601 bytes; a document"),
+    (lambda c: c.knowledge.create(docs=[{**DOC, "size": 104_857_601}]), "docs[0].size=104857601: is 104857601 bytes; a document"),
     (lambda c: c.knowledge.create(docs=[{**DOC, "size": 100_000_000}] * 6), "at most 500MB"),
     (lambda c: c.knowledge.create(docs=[{**DOC, "url": "manual.pdf"}]), "is not an http(s) URL"),
     (lambda c: c.knowledge.create(docs=["https://example.com/a.pdf"]), "needs its size in bytes"),
     (lambda c: c.knowledge.create(docs=["photo.png"]), ".png files are not supported"),
     (lambda c: c.knowledge.create(docs=["missing.pdf"]), "cannot read 'missing.pdf'"),
-    (lambda c: c.knowledge.create(urls=["www.example.com"]), "urls: 'www.example.com' is not an http(s) URL"),
-    (lambda c: c.knowledge.list(page=0), "page: 0 must be an integer of at least 1"),
-    (lambda c: c.knowledge.list(size=101), "size: 101 must be an integer between 1 and 100"),
-    (lambda c: c.knowledge.list(from_=3), "from: 3 must be 1 (system) or 2 (user)"),
-    (lambda c: c.knowledge.detail(""), "id: is required"),
-    (lambda c: c.knowledge.update("", name="x"), "id: is required"),
-    (lambda c: c.knowledge.delete(None), "id: is required"),
+    (lambda c: c.knowledge.create(urls=["www.example.com"]), "'www.example.com' is not an http(s) URL"),
+    (lambda c: c.knowledge.list(page=0), "page=0: must be a whole number from 1 to 1,000,000"),
+    (lambda c: c.knowledge.list(size=101), "size=101: must be a whole number from 1 to 100"),
+    (lambda c: c.knowledge.list(from_=3), "from_=3 (sent as from): must be one of 1, 2 (1 system, 2 user)"),
+    (lambda c: c.knowledge.detail(""), "id='': is empty; pass the knowledge base _id"),
+    (lambda c: c.knowledge.update("", name="x"), "id='': is empty"),
+    (lambda c: c.knowledge.delete(None), "id=None: must be the knowledge base _id (a string)"),
 ])
 def test_bad_input_is_refused_before_any_request(client, sim, call, message):
     control(sim, "reset", {})

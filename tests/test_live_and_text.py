@@ -163,16 +163,16 @@ async def test_async_live_faceswap(aclient, face):
 
 # -- validation before any request ------------------------------------------------------------------------------
 @pytest.mark.parametrize("call, message", [
-    (lambda c, f: c.live_faceswap.create(f), "sourceImage[0].opts: is required"),
+    (lambda c, f: c.live_faceswap.create(f), "opts: is required"),
     (lambda c, f: c.live_faceswap.create(f, opts="1,2:3,4"), "is not 4 landmark points"),
     (lambda c, f: c.live_faceswap.create(f, opts="a,b:c,d:e,f:g,h"), "is not 4 landmark points"),
-    (lambda c, f: c.live_faceswap.create([]), "sourceImage: needs at least one face image"),
+    (lambda c, f: c.live_faceswap.create([]), "source_image: needs at least one face image"),
     (lambda c, f: c.live_faceswap.create([{"path": f, "opts": OPTS}], opts=OPTS), "opts: give opts inside each"),
-    (lambda c, f: c.live_faceswap.create(["face.png"]), "sourceImage[0]: must be a dict"),
-    (lambda c, f: c.live_faceswap.create("https://x.com/face.gif", opts=OPTS), "sourceImage[0].path: .gif files"),
-    (lambda c, f: c.live_faceswap.create("nothere.png", opts=OPTS), "sourceImage[0].path: file not found"),
-    (lambda c, f: c.live_faceswap.update("", f, opts=OPTS), "_id: is required"),
-    (lambda c, f: c.live_faceswap.close(None), "_id: is required"),
+    (lambda c, f: c.live_faceswap.create(["face.png"]), "source_image[0]='face.png': must be a dict"),
+    (lambda c, f: c.live_faceswap.create("https://x.com/face.gif", opts=OPTS), "source_image: .gif files"),
+    (lambda c, f: c.live_faceswap.create("nothere.png", opts=OPTS), "source_image: file not found"),
+    (lambda c, f: c.live_faceswap.update("", f, opts=OPTS), "session='' (sent as _id): is empty"),
+    (lambda c, f: c.live_faceswap.close(None), "session=None (sent as _id): must be the live session _id"),
 ])
 def test_bad_input_is_refused_before_any_request(client, sim, face, call, message):
     control(sim, "reset", {})

@@ -131,15 +131,15 @@ def test_character_swap_limits_before_any_request(client, sim, clips):
     swap = client.character_swap
     c, v = clips["character"], clips["motion"]
     cases = [
-        (lambda: swap.create(c, v, mode="swap"), 'mode: \'swap\' is not allowed; use "animate"'),
-        (lambda: swap.create(c, v, resolution="4k"), "resolution: '4k' is not allowed; use '480p', '720p', '1080p'"),
-        (lambda: swap.create(c, v, duration=0), "duration: 0 is outside 1–120 seconds"),
-        (lambda: swap.create(c, v, duration=121), "duration: 121 is outside 1–120 seconds"),
-        (lambda: swap.create(c, v, prompt="x" * 501), "prompt: is 501 characters; at most 500"),
+        (lambda: swap.create(c, v, mode="swap"), 'mode=\'swap\': is not allowed; use "animate"'),
+        (lambda: swap.create(c, v, resolution="4k"), "resolution='4k': is not allowed; use '480p', '720p', '1080p'"),
+        (lambda: swap.create(c, v, duration=0), "duration=0: is outside 1–120 seconds"),
+        (lambda: swap.create(c, v, duration=121), "duration=121: is outside 1–120 seconds"),
+        (lambda: swap.create(c, v, prompt="x" * 501), "(501 characters): is 501 characters; at most 500"),
         (lambda: swap.create("https://x.com/c.webp", v), "image: .webp is not accepted; character swap takes PNG"),
         (lambda: swap.create(c, "https://x.com/v.mov"), "video: .mov is not accepted; character swap takes MP4"),
         (lambda: swap.create(c, clips["long121"]), "video: long121.mp4 lasts 121.0 s; at most 120 s"),
-        (lambda: swap.create(c, v, webhook_url="x"), "webhook_url: 'x' is not an http(s) URL"),
+        (lambda: swap.create(c, v, webhook_url="x"), "webhook_url='x': is not an http(s) URL"),
     ]
     for call, message in cases:
         with pytest.raises(ak.InvalidParameterError) as err:
@@ -323,14 +323,14 @@ def test_translation_limits_before_any_request(client, sim, clips, tmp_path):
     tr, v = client.translation, clips["pattern"]
     (tmp_path / "notes.txt").write_text("hi")
     cases = [
-        (lambda: tr.create(v, ""), "language: '' has an empty language code"),
+        (lambda: tr.create(v, ""), "language='': has an empty language code"),
         (lambda: tr.create(v, "es,,fr"), "has an empty language code"),
-        (lambda: tr.create(v, "e s"), "'e s' is not a language code"),
+        (lambda: tr.create(v, "e s"), "language='e s': is not a language code"),
         (lambda: tr.create(v, ["es", "ES"]), "names a language twice"),
-        (lambda: tr.create(v, "es", source_language="spanish!"), "source_language: 'spanish!' is not allowed"),
-        (lambda: tr.create(v, "es", caption_type=5), "caption_type: 5 is not allowed; use 0 (no captions)"),
-        (lambda: tr.create(v, "es", speaker_num=-1), "speaker_num: -1 is not allowed"),
-        (lambda: tr.create(v, "es", studio_voice={"style": "weird"}), "studio_voice.style: 'weird' is not a studio"),
+        (lambda: tr.create(v, "es", source_language="spanish!"), "source_language='spanish!': is not allowed"),
+        (lambda: tr.create(v, "es", caption_type=5), "caption_type=5: is not allowed; use 0 (no captions)"),
+        (lambda: tr.create(v, "es", speaker_num=-1), "speaker_num=-1: is not allowed"),
+        (lambda: tr.create(v, "es", studio_voice={"style": "weird"}), "studio_voice.style='weird': is not a studio"),
         (lambda: tr.create(v, "es", studio_voice={"fixed_words": ["a"]}), "studio_voice.fixed_words"),
         (lambda: tr.create(v, "es", merge_interval=1), "merge_interval: is deprecated and no longer supported"),
         (lambda: tr.create(v, "es", face_enhance=True), "face_enhance: is deprecated"),

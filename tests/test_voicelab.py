@@ -128,15 +128,15 @@ def test_clone_prompt_options_go_with_multilingual_3(client, sim, samples):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(language="english"), "voice_options.language: 'english' is not an ISO 639-1 language code"),
-    (dict(voice_model_name="Akool Multilingual 2"), "voice_model_name: Input should be 'Akool Multilingual 1'"),
+    (dict(language="english"), "language='english' (sent as voice_options.language): is not an ISO 639-1 language code"),
+    (dict(voice_model_name="Akool Multilingual 2"), "voice_model_name='Akool Multilingual 2': must be one of 'Akool Multilingual 1'"),
     (dict(clone_prompt="Hi there."), None),  # allowed: no model named (Akool picks; offline uses M3)
     (dict(clone_prompt="Hi", voice_model_name="Akool Multilingual 1"), "clone_prompt: only Akool Multilingual 3"),
     (dict(need_volume_normalization=True, voice_model_name="Akool Multilingual 4"),
      "need_volume_normalization: only Akool Multilingual 3"),
-    (dict(clone_prompt="   "), "voice_options.clone_prompt: is empty"),
-    (dict(webhook_url="hook"), "webhookUrl: 'hook' is not an http(s) URL"),
-    (dict(gender=[1]), None),  # tags are stringified
+    (dict(clone_prompt="   "), "clone_prompt='   ' (sent as voice_options.clone_prompt): is empty"),
+    (dict(webhook_url="hook"), "webhook_url='hook' (sent as webhookUrl): is not an http(s) URL"),
+    (dict(gender=[1]), "gender[0]=1: must be text (a string), not an int"),  # tags are words
 ])
 def test_clone_options_are_checked_before_any_request(client, sim, samples, kwargs, message):
     control(sim, "reset", {})
@@ -259,14 +259,14 @@ def test_only_multilingual_1_voices_can_be_targets(client, sim):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(speed=1.3), "voice_options.speed: Input should be less than or equal to 1.2"),
-    (dict(speed=0.5), "voice_options.speed: Input should be greater than or equal to 0.7"),
-    (dict(stability=2), "voice_options.stability: Input should be less than or equal to 1"),
-    (dict(similarity_boost=-0.1), "voice_options.similarity_boost: Input should be greater than or equal to 0"),
-    (dict(style=1.5), "voice_options.style: Input should be less than or equal to 1"),
-    (dict(file_format="ogg"), "voice_options.file_format: Input should be 'mp3' or 'wav'"),
-    (dict(voice_model_name="Akool Multilingual 3"), "voice_model_name: Input should be 'Akool Multilingual 1'"),
-    (dict(voice_id=" "), "voice_id: is empty"),
+    (dict(speed=1.3), "speed=1.3 (sent as voice_options.speed): must be between 0.7 and 1.2; pass e.g. speed=1.0"),
+    (dict(speed=0.5), "speed=0.5 (sent as voice_options.speed): must be between 0.7 and 1.2"),
+    (dict(stability=2), "stability=2 (sent as voice_options.stability): must be between 0 and 1"),
+    (dict(similarity_boost=-0.1), "similarity_boost=-0.1 (sent as voice_options.similarity_boost): must be between 0 and 1"),
+    (dict(style=1.5), "style=1.5 (sent as voice_options.style): must be between 0 and 1"),
+    (dict(file_format="ogg"), "file_format='ogg' (sent as voice_options.file_format): must be one of 'mp3' or 'wav'"),
+    (dict(voice_model_name="Akool Multilingual 3"), "voice_model_name='Akool Multilingual 3': must be one of 'Akool Multilingual 1'"),
+    (dict(voice_id=" "), "voice_id=' ': is empty; pass the voice_id"),
 ])
 def test_changer_options_are_checked_before_any_request(client, sim, kwargs, message):
     control(sim, "reset", {})
@@ -340,7 +340,7 @@ def test_delete_reports_partial_success_clearly(client, sim, samples, caplog):
 
 def test_delete_needs_at_least_one_id(client, sim):
     control(sim, "reset", {})
-    with pytest.raises(ak.InvalidParameterError, match="_ids: is empty"):
+    with pytest.raises(ak.InvalidParameterError, match="voices: is empty"):
         client.voices.delete([])
     assert nothing_sent(sim)
     with pytest.raises(ak.InvalidRequestError, match="_ids must be an array") as info:

@@ -44,6 +44,7 @@ class AvatarCreateRequest(RequestModel):
     """``POST /api/open/v3/avatar/create``: upload a ~1 minute video of a person as your own avatar."""
 
     endpoint: ClassVar[str] = "POST /api/open/v3/avatar/create"
+    arguments: ClassVar[dict[str, str]] = {"url": "video"}
     url: str
     avatar_id: str
     name: str

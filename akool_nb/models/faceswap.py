@@ -6,6 +6,7 @@ v4 (Face Swap Pro) takes a boolean (docs F.52). At most 8 faces per request (Ako
 """
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -71,6 +72,9 @@ def _enhance_v3(value: Any) -> int:
 class _Aligned(RequestModel):
     """The v3 faceswap body shared by picture and video: aligned face lists and the 0/1 ``face_enhance``."""
 
+    arguments: ClassVar[dict[str, str]] = {"targetImage": "target", "sourceImage": "source",
+                                           "modifyImage": "modify_image", "modifyVideo": "modify_video"}
+
     targetImage: list[FaceRef]
     sourceImage: list[FaceRef]
     face_enhance: int | None = None
@@ -117,6 +121,7 @@ class FaceswapProRequest(RequestModel):
     """``POST /api/open/v4/faceswap/faceswapByImage`` (Face Swap Pro: a single face, no ``opts``)."""
 
     endpoint: ClassVar[str] = "POST /api/open/v4/faceswap/faceswapByImage"
+    arguments: ClassVar[dict[str, str]] = {"targetImage": "target", "sourceImage": "source"}
     targetImage: list[ImageRef]
     sourceImage: list[ImageRef]
     model_name: Literal["akool_faceswap_image_hq"] = PRO_MODEL
@@ -140,6 +145,8 @@ class FaceswapProRequest(RequestModel):
 
 
 class _Reage(RequestModel):
+    arguments: ClassVar[dict[str, str]] = {"targetImage": "target", "modifyImage": "modify_image",
+                                           "modifyVideo": "modify_video"}
     targetImage: list[FaceRef]
     face_reage: int
     webhookUrl: str | None = None
@@ -152,7 +159,8 @@ class _Reage(RequestModel):
     @field_validator("face_reage", mode="before")
     @classmethod
     def _years(cls, value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                or value != int(value):
             raise ValueError(f"{value!r} is not allowed; use a whole number of years from -30 (younger) to 30 (older)")
         if not -30 <= value <= 30:
             raise ValueError(f"{value} is outside -30…30 (negative: younger, positive: older)")

@@ -6,11 +6,11 @@ records echo ``webhookUrl``; ``_ids`` travels as ONE comma-separated string; the
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 
-from ._base import RequestModel, ResponseModel
+from ._base import RequestModel, ResponseModel, check_id
 
 RESOLUTIONS = ("720p", "1080p", "4k")
 BATCH_RESOLUTIONS = ("480p", "720p", "1080p", "4k")  # the values the AI model list offers (§B.20)
@@ -38,22 +38,16 @@ def _int_choice(value: Any, allowed: tuple[int, ...], hint: str) -> int:
 
 def ids_string(ids: Any, param: str = "ids") -> str:
     """One id, a list of ids, records/jobs with ``.id`` → the documented comma-separated ``_ids`` string."""
-    from .._exceptions import InvalidParameterError
+    from ._base import id_list
 
-    items = [ids] if isinstance(ids, str) or hasattr(ids, "id") else list(ids or [])
-    out = []
-    for item in items:
-        text = str(getattr(item, "id", item) or "").strip()
-        out += [part.strip() for part in text.split(",") if part.strip()]
-    if not out:
-        raise InvalidParameterError(param, "needs at least one id")
-    return ",".join(dict.fromkeys(out))
+    return ",".join(dict.fromkeys(id_list(ids, param)))
 
 
 class ImageToVideoRequest(RequestModel):
     """``POST /api/open/v4/image2Video/createBySourcePrompt``."""
 
     endpoint: ClassVar[str] = "POST /api/open/v4/image2Video/createBySourcePrompt"
+    arguments: ClassVar[dict[str, str]] = {"image_url": "image", "audio_url": "audio"}
     image_url: str
     effect_code: str | None = None
     prompt: str  # required, but ignored when effect_code is set
@@ -107,6 +101,7 @@ class ImageToVideoBatchRequest(RequestModel):
     """``POST /api/open/v4/image2Video/createBySourcePrompt/batch`` (resolution and length per model)."""
 
     endpoint: ClassVar[str] = "POST /api/open/v4/image2Video/createBySourcePrompt/batch"
+    arguments: ClassVar[dict[str, str]] = {"image_url": "image", "last_image_url": "last_image"}
     image_url: str
     prompt: str
     model_name: str | None = None
@@ -150,7 +145,8 @@ class UpdateVideoAudioRequest(RequestModel):
     """``POST /api/open/v4/image2Video/updateVideoAudio``: a new job with new audio for a finished video."""
 
     endpoint: ClassVar[str] = "POST /api/open/v4/image2Video/updateVideoAudio"
-    pre_video_id: str
+    arguments: ClassVar[dict[str, str]] = {"pre_video_id": "video", "audio_url": "audio"}
+    pre_video_id: Annotated[str, BeforeValidator(check_id)]
     audio_type: int
     # The table marks audio_url required, its text "required when audio_type = 2" (docs §F.40).
     audio_url: str | None = Field(None, validate_default=True)
@@ -176,6 +172,7 @@ class UpdateVideoAudioRequest(RequestModel):
 class IdsRequest(RequestModel):
     """``resultsByIds`` and ``delbyids``: ``{"_ids": "id1,id2"}``."""
 
+    arguments: ClassVar[dict[str, str]] = {"_ids": "ids"}
     ids: str = Field(alias="_ids")
 
 

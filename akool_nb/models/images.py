@@ -1,12 +1,13 @@
 """Images: background change, image generate (prompt and U/V buttons), the shared image result, AI model list."""
 from __future__ import annotations
 
+import math
 import re
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
-from ._base import RequestModel, ResponseModel
+from ._base import RequestModel, ResponseModel, check_id
 from .voices import webhook_or_empty
 
 SCALES = ("1:1", "4:3", "3:4", "16:9", "9:16", "3:2", "2:3")
@@ -75,6 +76,7 @@ class BackgroundChangeRequest(RequestModel):
     both, neither). Sizes are ``"WxH"`` strings, positions the upper-left corner in canvas pixels."""
 
     endpoint: ClassVar[str] = "POST /api/open/v3/content/image/bg/replace"
+    arguments: ClassVar[dict[str, str]] = {"removeBg": "remove_bg"}
     canvas_size: str
     origin_img: str
     modify_origin_img_size: str
@@ -97,7 +99,8 @@ class BackgroundChangeRequest(RequestModel):
                      mode="before")
     @classmethod
     def _whole(cls, value: Any) -> Any:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                or value != int(value) or abs(value) > 1_000_000:
             raise ValueError(f"{value!r} is not a whole number of pixels (negative is fine)")
         return int(value)
 
@@ -134,7 +137,8 @@ class ImageButtonRequest(RequestModel):
     """``POST /api/open/v3/content/image/createbybutton``: U1–U4 upscale / V1–V4 vary image n of a grid."""
 
     endpoint: ClassVar[str] = "POST /api/open/v3/content/image/createbybutton"
-    id: str = Field(alias="_id")
+    arguments: ClassVar[dict[str, str]] = {"_id": "image"}
+    id: Annotated[str, BeforeValidator(check_id)] = Field(alias="_id")
     button: Literal[BUTTONS]  # type: ignore[valid-type]
     webhookUrl: str | None = None
 

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
-from ._base import RequestModel, ResponseModel
+from ._base import RequestModel, ResponseModel, check_id
 
 NAME_MAX, PROLOGUE_MAX, PROMPT_MAX = 100, 2000, 10_000
 DOC_MAX_BYTES = 104_857_600  # 100MB per file
@@ -81,6 +81,9 @@ class KnowledgeRequest(RequestModel):
     @classmethod
     def _length(cls, value: str, info: Any) -> str:
         limit = {"name": NAME_MAX, "prologue": PROLOGUE_MAX, "prompt": PROMPT_MAX}[info.field_name]
+        if not value.strip() and (value or info.field_name != "prologue"):
+            raise ValueError("is empty" + ('; pass "" to clear the greeting' if info.field_name == "prologue"
+                                           else "; leave it out instead"))
         if len(value) > limit:
             raise ValueError(f"is {len(value)} characters; at most {limit} are allowed — shorten it")
         return value
@@ -103,7 +106,7 @@ class KnowledgeUpdateRequest(KnowledgeRequest):
     """``POST /api/open/v4/knowledge/update``: ``id`` plus the fields to change."""
 
     endpoint: ClassVar[str] = "POST /api/open/v4/knowledge/update"
-    id: str
+    id: Annotated[str, BeforeValidator(check_id)]
 
     @field_validator("id")
     @classmethod

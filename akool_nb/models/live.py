@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import enum
 import re
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
-from ._base import RequestModel, ResponseModel
+from ._base import RequestModel, ResponseModel, check_id
 from .avatars import Avatar
 
 #: Credential fields per RTC provider. TRTC appears under two spellings (§F.18); both are accepted.
@@ -24,6 +24,7 @@ CREDENTIAL_FIELDS: dict[str, tuple[str, ...]] = {
 }
 FAST_DIALOGUE_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar")
 MAX_SESSION_SECONDS = 3600
+Identifier = Annotated[str, BeforeValidator(check_id)]
 LANDMARKS = re.compile(r"^\d+,\d+(?::\d+,\d+){3}$")  # "x,y:x,y:x,y:x,y" (first 4 of the detector's 6 points)
 
 
@@ -86,7 +87,7 @@ class ElevenLabsSettings(RequestModel):
 
 
 class VoiceParams(RequestModel):
-    speed: float | None = Field(None, ge=0.8, le=1.2)
+    speed: float | None = Field(None, ge=0.8, le=1.2, examples=[1.0])
     stt_language: str | None = None
     pron_map: dict[str, str] | None = None
     stt_type: Literal["openai_realtime"] | None = None
@@ -99,10 +100,10 @@ class SessionCreateRequest(RequestModel):
     """``POST /api/open/v4/liveAvatar/session/create``."""
 
     endpoint: ClassVar[str] = "POST /api/open/v4/liveAvatar/session/create"
-    avatar_id: str
-    duration: float | None = Field(None, gt=0, le=MAX_SESSION_SECONDS)
-    knowledge_id: str | None = None
-    voice_id: str | None = None
+    avatar_id: Identifier
+    duration: float | None = Field(None, gt=0, le=MAX_SESSION_SECONDS, examples=[300])
+    knowledge_id: Identifier | None = None
+    voice_id: Identifier | None = None
     voice_url: str | None = None
     language: str | None = None
     mode_type: Literal[1, 2] | None = None
@@ -254,6 +255,7 @@ class LiveFaceswapCreateRequest(RequestModel):
     """``POST /api/open/v3/faceswap/live/create``."""
 
     endpoint: ClassVar[str] = "POST /api/open/v3/faceswap/live/create"
+    arguments: ClassVar[dict[str, str]] = {"sourceImage": "source_image", "_id": "session"}
     sourceImage: list[SourceImage] = Field(min_length=1)
 
 
@@ -268,6 +270,7 @@ class LiveFaceswapCloseRequest(RequestModel):
     """``POST /api/open/v3/faceswap/live/close``."""
 
     endpoint: ClassVar[str] = "POST /api/open/v3/faceswap/live/close"
+    arguments: ClassVar[dict[str, str]] = {"_id": "session"}
     session_id: str = Field(alias="_id", min_length=1)
 
 

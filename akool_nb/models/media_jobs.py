@@ -85,6 +85,7 @@ class LipSyncRequest(RequestModel):
     """``POST /api/open/v3/content/video/lipsync``."""
 
     endpoint: ClassVar[str] = "POST /api/open/v3/content/video/lipsync"
+    arguments: ClassVar[dict[str, str]] = {"video_url": "video", "audio_url": "audio"}
     video_url: str
     audio_url: str
     webhookUrl: str | None = None
@@ -126,6 +127,7 @@ class TranslationRequest(RequestModel):
     """``POST /api/open/v3/content/video/createbytranslate``."""
 
     endpoint: ClassVar[str] = "POST /api/open/v3/content/video/createbytranslate"
+    arguments: ClassVar[dict[str, str]] = {"url": "video", "caption_url": "caption"}
     url: str
     source_language: str | None = None
     language: str
@@ -162,7 +164,7 @@ class TranslationRequest(RequestModel):
     @field_validator("caption_type", mode="before")
     @classmethod
     def _caption_type(cls, value: Any) -> int:
-        if isinstance(value, bool) or value not in CAPTION_TYPES:
+        if isinstance(value, bool) or not isinstance(value, int) or value not in CAPTION_TYPES:
             raise ValueError(f"{value!r} is not allowed; use " + ", ".join(f"{k} ({v})" for k, v in
                                                                           CAPTION_TYPES.items()))
         return value

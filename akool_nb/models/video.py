@@ -1,11 +1,11 @@
 """Talking photo and talking avatar requests, and the shared video result record."""
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
-from ._base import RequestModel, ResponseModel
+from ._base import RequestModel, ResponseModel, check_id
 
 CANVAS = (3840, 2160)
 
@@ -24,6 +24,7 @@ class TalkingPhotoRequest(RequestModel):
     """``POST /api/open/v3/content/video/createbytalkingphoto``."""
 
     endpoint: ClassVar[str] = "POST /api/open/v3/content/video/createbytalkingphoto"
+    arguments: ClassVar[dict[str, str]] = {"talking_photo_url": "photo", "audio_url": "audio"}
     talking_photo_url: str
     audio_url: str
     prompt: str | None = None
@@ -54,7 +55,7 @@ class Element(RequestModel):
     offset_x: int | float | None = None
     offset_y: int | float | None = None
     input_text: str | None = None
-    voice_id: str | None = None
+    voice_id: Annotated[str, BeforeValidator(check_id)] | None = None
 
     @model_validator(mode="after")
     def _required_by_type(self) -> "Element":

@@ -1,30 +1,56 @@
 """Voices and speech: v3 voice list + TTS (``audio/create``), VoiceLab v4 voices, TTS, clone, changer, delete."""
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BeforeValidator, Field, field_validator
 
-from ._base import RequestModel, ResponseModel
+from .._logging import logger
+from ._base import RequestModel, ResponseModel, check_id, kind_of
 
 EMOTIONS = ("happy", "sad", "angry", "fearful", "disgusted", "surprised", "neutral")
+TEXT_MAX_CHARS = 50_000  # input_text per plan: Pro 5,000, Pro Max 10,000, Business 50,000 characters
 _RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
+RATE_PERCENT = (0, 100)  # v3 rate "field value ranges (0%-100%)"; "100%" is normal speed
+VoiceId = Annotated[str, BeforeValidator(check_id)]
 
 
 def non_empty_text(value: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError("is empty; pass the words to speak, e.g. text='Hello!'")
+    if len(value) > TEXT_MAX_CHARS:
+        raise ValueError(f"is {len(value):,} characters; Akool speaks at most {TEXT_MAX_CHARS:,} per request "
+                         "(Business plan; Pro 5,000, Pro Max 10,000): split the text")
     return value
 
 
 def percent_rate(value: Any) -> str:
-    """v3 ``rate`` is a percentage string, "0%"–"100%" (numbers are accepted and formatted)."""
+    """v3 ``rate``, the speaking speed: a percentage string "0%"–"100%" ("100%" is normal speed), or a
+    number as a fraction of normal speed (0.5 → "50%", 1 → "100%"). A number above 1 is refused rather than
+    guessed at: for fifty percent write "50%" (or 0.5). What was sent for a number is logged at INFO."""
+    lo, hi = RATE_PERCENT
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = f"{value:g}%"
-    match = _RATE.match(str(value))
-    if not match or not 0 <= float(match.group(1)) <= 100:
-        raise ValueError(f"{value!r} is outside 0%–100%; pass a percentage string such as '100%' (normal speed)")
+        if not math.isfinite(value) or value < 0:
+            raise ValueError("must be a fraction of normal speed from 0 to 1, or a percentage such as '80%'")
+        if value > 1:
+            hint = (f" ({value:g} would be '{value * 100:g}%', above the maximum '{hi}%')" if value <= 2 else
+                    f"; for {value:g} percent write rate='{value:g}%'" if value <= hi else "")
+            raise ValueError(f"a number is a fraction of normal speed (0.5 = '50%', 1 = '100%'), so at most 1"
+                             f"{hint}")
+        text = f"{value * 100:.4g}%"
+        logger.info("rate=%r sent as %r (a fraction of normal speed)", value, text)
+        return text
+    if not isinstance(value, str):
+        raise ValueError(f"must be a percentage string such as '100%' (normal speed), not {kind_of(value)}")
+    match = _RATE.match(value)
+    if match is None:
+        if re.fullmatch(r"\s*\d+(?:\.\d+)?\s*", value):
+            raise ValueError(f"the % sign is missing; write rate='{value.strip()}%'")
+        raise ValueError("is not a percentage; pass e.g. rate='100%' (normal speed) or rate='80%'")
+    if not lo <= float(match.group(1)) <= hi:
+        raise ValueError(f"is outside '{lo}%'–'{hi}%' ('100%' is normal speed)")
     return f"{match.group(1)}%"
 
 
@@ -89,10 +115,11 @@ class VoiceResource(ResponseModel):
 
 
 class VoiceOptions(RequestModel):
+    endpoint: ClassVar[str] = "POST /api/open/v4/voice/tts"
     stability: int | float | None = Field(None, ge=0, le=1)
     similarity_boost: int | float | None = Field(None, ge=0, le=1)
     style: int | float | None = Field(None, ge=0, le=1)
-    speed: int | float | None = Field(None, ge=0.7, le=1.2)
+    speed: int | float | None = Field(None, ge=0.7, le=1.2, examples=[1.0])
     speaker_boost: bool | None = None
     emotion: Literal[EMOTIONS] | None = None  # type: ignore[valid-type]
     volume: int | None = Field(None, ge=0, le=100)
@@ -102,13 +129,14 @@ class TTSRequest(RequestModel):
     """``POST /api/open/v4/voice/tts``."""
 
     endpoint: ClassVar[str] = "POST /api/open/v4/voice/tts"
+    arguments: ClassVar[dict[str, str]] = {"input_text": "text", "voice_options": ""}
     input_text: str
-    voice_id: str
+    voice_id: VoiceId
     voice_options: VoiceOptions | None = None
     webhookUrl: str | None = None
     language_code: str | None = None
     extra_options: dict[str, Any] | None = None
-    pitch: int | None = Field(None, ge=-12, le=12)  # top level, as the docs' example sends it (F.24)
+    pitch: int | None = Field(None, ge=-12, le=12, examples=[0])  # top level, as the docs' example sends it (F.24)
 
     _text = field_validator("input_text")(non_empty_text)
 
@@ -124,8 +152,9 @@ class TTSV3Request(RequestModel):
     """``POST /api/open/v3/audio/create``."""
 
     endpoint: ClassVar[str] = "POST /api/open/v3/audio/create"
+    arguments: ClassVar[dict[str, str]] = {"input_text": "text"}
     input_text: str
-    voice_id: str
+    voice_id: VoiceId
     rate: str = "100%"
     webhookUrl: str | None = None
 
@@ -137,10 +166,11 @@ class VoiceCloneV3Request(RequestModel):
     """``POST /api/open/v3/audio/clone``: speak ``input_text`` in the voice of ``voice_url`` (or ``voice_id``)."""
 
     endpoint: ClassVar[str] = "POST /api/open/v3/audio/clone"
+    arguments: ClassVar[dict[str, str]] = {"input_text": "text"}
     input_text: str
     rate: str = "100%"
     voice_url: str | None = None
-    voice_id: str | None = None
+    voice_id: VoiceId | None = None
     webhookUrl: str | None = None
 
     _text = field_validator("input_text")(non_empty_text)
@@ -195,6 +225,7 @@ class VoiceCloneRequest(RequestModel):
     """``POST /api/open/v4/voice/clone``."""
 
     endpoint: ClassVar[str] = "POST /api/open/v4/voice/clone"
+    arguments: ClassVar[dict[str, str]] = {"source_voice_file": "sample", "voice_options": ""}
     source_voice_file: str
     voice_options: VoiceCloneOptions | None = None
     name: str | None = None
@@ -204,38 +235,25 @@ class VoiceCloneRequest(RequestModel):
     _webhook = field_validator("webhookUrl")(webhook_or_empty)
 
 
-def number_between(lo: float, hi: float) -> Any:
-    """A number in [lo, hi] that stays an int on the wire when given as one (the docs send ``"speed": 1``)."""
-
-    def check(value: Any) -> Any:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"Input should be a number, not {value!r}")
-        if value < lo:
-            raise ValueError(f"Input should be greater than or equal to {lo:g}")
-        if value > hi:
-            raise ValueError(f"Input should be less than or equal to {hi:g}")
-        return value
-
-    return Annotated[int | float, BeforeValidator(check)]
-
-
 class VoiceChangeOptions(RequestModel):
     """``voice_options`` of ``POST /api/open/v4/voice/change``."""
 
-    stability: number_between(0, 1) | None = None  # type: ignore[valid-type]
-    similarity_boost: number_between(0, 1) | None = None  # type: ignore[valid-type]
-    style: number_between(0, 1) | None = None  # type: ignore[valid-type]
+    # int | float keeps an int an int on the wire (the docs send "speed": 1)
+    stability: int | float | None = Field(None, ge=0, le=1, examples=[0.5])
+    similarity_boost: int | float | None = Field(None, ge=0, le=1, examples=[0.75])
+    style: int | float | None = Field(None, ge=0, le=1, examples=[0])
     speaker_boost: bool | None = None
     file_format: Literal["mp3", "wav"] | None = None
     remove_background_noise: bool | None = None
-    speed: number_between(0.7, 1.2) | None = None  # type: ignore[valid-type]
+    speed: int | float | None = Field(None, ge=0.7, le=1.2, examples=[1.0])
 
 
 class VoiceChangeRequest(RequestModel):
     """``POST /api/open/v4/voice/change``: say what ``source_voice_file`` says, in the voice ``voice_id``."""
 
     endpoint: ClassVar[str] = "POST /api/open/v4/voice/change"
-    voice_id: str
+    arguments: ClassVar[dict[str, str]] = {"source_voice_file": "audio", "voice_options": ""}
+    voice_id: VoiceId
     source_voice_file: str
     voice_options: VoiceChangeOptions | None = None
     webhookUrl: str | None = None
@@ -255,7 +273,8 @@ class VoiceDeleteRequest(RequestModel):
     """``POST /api/open/v4/voice/del``: ``_ids`` is a JSON **array** of voice document ``_id``s (docs F.19)."""
 
     endpoint: ClassVar[str] = "POST /api/open/v4/voice/del"
-    ids: list[str] = Field(alias="_ids")
+    arguments: ClassVar[dict[str, str]] = {"_ids": "voices"}
+    ids: list[VoiceId] = Field(alias="_ids")
 
     @field_validator("ids")
     @classmethod

@@ -33,7 +33,7 @@ def _type(value: Any) -> int:
         return TYPE_NAMES[value.strip().lower()]
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         number = None
     if isinstance(value, bool) or number not in MODEL_TYPES:
         known = ", ".join(f"{k} ({n.lower().replace(' ', '_')})" for k, n in MODEL_TYPES.items())

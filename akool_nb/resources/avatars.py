@@ -5,7 +5,7 @@ from typing import Any
 
 from .._base_client import APIRequest
 from ..models.avatars import Avatar, AvatarCreateRequest, AvatarRecord
-from ._base import Page, Resource, Steps, operation
+from ._base import Page, Resource, Steps, choice, identifier, operation, page_args, text
 
 
 class Avatars(Resource):
@@ -13,6 +13,11 @@ class Avatars(Resource):
     def list(self, *, from_: int | None = None, type: int | None = None, page: int = 1,
              size: int = 100) -> Steps[Page]:
         """``from_``: 2 official Akool avatars, 3 yours, None all. ``type``: 1 talking, 2 streaming."""
+        if from_ is not None:
+            choice(from_, "from_", (2, 3), field="from", meaning="2 official Akool avatars, 3 yours")
+        if type is not None:
+            choice(type, "type", (1, 2), meaning="1 talking avatars, 2 streaming avatars")
+        page_args(page, size)
         data = yield APIRequest("GET", "/api/open/v3/avatar/list",
                                 params={"from": from_, "type": type, "page": page, "size": size})
         items = data if isinstance(data, list) else (data or {}).get("result") or []
@@ -21,7 +26,8 @@ class Avatars(Resource):
     @operation
     def detail(self, id: str) -> Steps[AvatarRecord]:
         """The processing record of an uploaded avatar, by its record ``_id`` (not ``avatar_id``)."""
-        data = yield APIRequest("GET", "/api/open/v3/avatar/detail", params={"id": id})
+        record_id = identifier(id, "id", "avatar record _id")
+        data = yield APIRequest("GET", "/api/open/v3/avatar/detail", params={"id": record_id})
         record = data[0] if isinstance(data, list) and data else data or {}
         return AvatarRecord.model_validate(record)
 
@@ -31,6 +37,10 @@ class Avatars(Resource):
         """Upload ~1 minute of video of a person as your own avatar; returns a job (status 1→3).
 
         ``type`` 1 talking avatar, 2 streaming avatar. ``url_from`` 2 for YouTube/TikTok/X/Drive links."""
+        text(name, "name", max_chars=256, required=True)
+        choice(type, "type", (1, 2), meaning="1 talking avatar, 2 streaming avatar")
+        if url_from is not None:
+            choice(url_from, "url_from", (1, 2), meaning="2 for YouTube, TikTok, X or Google Drive links")
         ref = self._prepare(video, "video", "video", check_extension=url_from != 2)
         AvatarCreateRequest.build(url="https://x", avatar_id=avatar_id, name=name, type=type, url_from=url_from)
         body = AvatarCreateRequest.build(url=(yield from self._url(ref)), avatar_id=avatar_id, name=name,

@@ -9,11 +9,12 @@ from .._base_client import APIRequest
 from .._exceptions import InvalidParameterError
 from ..jobs import Product, register
 from ..media.inputs import Upload
-from ..models.images import BackgroundChangeRequest
-from ._base import Resource, Steps, operation
+from ..models.images import BackgroundChangeRequest, wh_size
+from ._base import Resource, Steps, number, operation
 
 HINT = "Check client.jobs.recent() and your webhook receiver."
 _PLACEHOLDER = "https://placeholder.invalid/image.png"
+PREVIEW_MAX_SIDE = 8192  # preview(max_side=): a local rendering, kept to a size a notebook can show
 
 register(Product(
     "background_change", "Background change", "image",
@@ -59,6 +60,7 @@ class Background(Resource):
         result matches it pixel for pixel; ``remove_bg`` is the offline (simulated) cut-out."""
         from ..sim.media_image import render_background_change
 
+        number(max_side, "max_side", 16, PREVIEW_MAX_SIDE, whole=True, example=1024)
         body, refs = _check(self, origin_img, canvas_size, modify_origin_img_size, overlay_origin_x,
                             overlay_origin_y, template_url, modify_template_size, overlay_template_x,
                             overlay_template_y, color_code, remove_bg, None)
@@ -82,6 +84,12 @@ def _check(resource: Resource, origin_img: Any, canvas_size: Any, modify_origin_
                 raise InvalidParameterError(field, "only applies with a template; pass template_url= or drop it",
                                             endpoint=BackgroundChangeRequest.endpoint)
     refs = {"origin_img": resource._prepare(origin_img, "origin_img", "image")}
+    if modify_origin_img_size is not None:  # checked here: it also stands in for canvas_size
+        try:
+            wh_size(modify_origin_img_size)
+        except ValueError as exc:
+            raise InvalidParameterError("modify_origin_img_size", str(exc), value=modify_origin_img_size,
+                                        endpoint=BackgroundChangeRequest.endpoint) from None
     if template_url is not None:
         refs["template_url"] = resource._prepare(template_url, "template_url", "image")
     if modify_origin_img_size is None:

@@ -15,7 +15,7 @@ from .._exceptions import InvalidParameterError
 from ..jobs import Product, _video_info, register
 from ..media.inputs import Upload
 from ..models.media_jobs import CHARACTER_SWAP_LIMITS, CharacterSwapRequest, check_video
-from ._base import Resource, Steps, operation, webhook
+from ._base import Resource, Steps, operation, text, webhook
 
 FIND_HINT = "Check client.jobs.recent() and your webhook receiver."
 
@@ -50,8 +50,9 @@ class CharacterSwap(Resource):
         video_ref = self._prepare(video, "video", "video")
         require_formats(image_ref, "image", (".png", ".jpg", ".jpeg"), "PNG or JPEG images")
         require_formats(video_ref, "video", (".mp4",), "MP4 videos")
-        fields = dict(duration=duration, resolution=resolution, mode=mode, prompt=prompt,
-                      model_name=getattr(model_name, "value", model_name), webhookurl=webhook(webhook_url))
+        fields = dict(duration=duration, resolution=resolution, mode=mode, prompt=text(prompt, "prompt"),
+                      model_name=text(getattr(model_name, "value", model_name), "model_name", max_chars=256),
+                      webhookurl=webhook(webhook_url))
         CharacterSwapRequest.build(image="https://x", video="https://x", **fields)  # check first
         if isinstance(video_ref, Upload):
             check_video(video_ref.data, video_ref.filename, "video", CHARACTER_SWAP_LIMITS,

@@ -185,9 +185,12 @@ class Faces(Resource):
         prepared = [self._prepare(v, f"frames[{i}]", "image") for i, v in enumerate(items)]
         stamps = None
         if timestamps is not None:
+            if not isinstance(timestamps, (list, tuple)):
+                raise InvalidParameterError("timestamps", f"must be a list of times in seconds, one per frame "
+                                                          f"({len(items)} frames)", value=timestamps)
             stamps = list(timestamps)
             if len(stamps) != len(items) or not all(
-                    isinstance(t, (int, float)) and not isinstance(t, bool) and t >= 0 for t in stamps):
+                    isinstance(t, (int, float)) and not isinstance(t, bool) and 0 <= t < float("inf") for t in stamps):
                 raise InvalidParameterError("timestamps", f"needs one time in seconds (≥ 0) per frame: {len(items)} "
                                                           f"frames, got {stamps!r}")
             stamps = [float(t) for t in stamps]
@@ -209,6 +212,8 @@ class Faces(Resource):
         """The deprecated ``POST https://sg3.akool.com/detect`` (prefer :meth:`detect`): one picture by URL
         (``image_url``) or local data (base64 ``img``)."""
         single = _flag(single_face, "single_face")
+        if single is None:
+            raise InvalidParameterError("single_face", "must be True or False")
         kind, value, local = media_input(image, "image", videos=False)
 
         def steps() -> Steps[LegacyDetection]:

@@ -19,10 +19,11 @@ from typing import Any, Callable
 from .._base_client import APIRequest
 from .._exceptions import InvalidParameterError, NotFoundError
 from ..jobs import Product, register
+from ..models._base import id_list
 from ..models.faces import Face, FaceDetection
 from ..models.faceswap import (MAX_FACES, PRO_MODEL, FaceRef, FaceswapImageRequest, FaceswapProRequest,
                                FaceswapResult, FaceswapVideoRequest)
-from ._base import Resource, Steps, operation
+from ._base import Resource, Steps, choice, operation
 from .faces import detect_steps
 
 LIST_PATH = "/api/open/v3/faceswap/result/listbyids"
@@ -77,17 +78,7 @@ def as_list(value: Any) -> list[Any]:
 
 def ids_of(values: Any, param: str = "ids") -> list[str]:
     """Ids from a comma-separated string, ids, jobs or results."""
-    out: list[str] = []
-    for v in as_list(values):
-        if isinstance(v, str):
-            out += [part.strip() for part in v.split(",") if part.strip()]
-        elif getattr(v, "id", None):
-            out.append(str(v.id))
-        else:
-            raise InvalidParameterError(param, f"cannot use {v!r}: pass ids, jobs or results")
-    if not out:
-        raise InvalidParameterError(param, "needs at least one id")
-    return out
+    return id_list(values, param)
 
 
 def check_ref(item: Any, param: str) -> None:
@@ -275,6 +266,7 @@ class Faceswap(Resource):
             webhook_url: str | None = None) -> Steps[Any]:
         """Face Swap Pro (v4 ``faceswapByImage``): the face in ``target`` (the picture to change) becomes the
         face in ``source``. One face only, no landmarks needed; ``face_enhance`` is True/False."""
+        choice(model_name, "model_name", (PRO_MODEL,))
         FaceswapProRequest.build(targetImage=[{"path": _PROBE["path"]}], sourceImage=[{"path": _PROBE["path"]}],
                                  model_name=model_name, face_enhance=face_enhance,
                                  webhookUrl=webhook_or_empty(webhook_url))

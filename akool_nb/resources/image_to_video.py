@@ -15,7 +15,7 @@ from .._exceptions import InvalidParameterError, NotFoundError
 from ..jobs import Product, register
 from ..models.image_to_video import (DeleteResult, Effect, IdsRequest, ImageToVideoBatchRequest,
                                      ImageToVideoRequest, ImageToVideoResult, UpdateVideoAudioRequest, ids_string)
-from ._base import Page, Resource, Steps, operation, webhook
+from ._base import Page, Resource, Steps, identifier, operation, text, webhook
 
 FIND_HINT = ("Look for it with client.image_to_video.results(ids) using ids from client.jobs.recent(), "
              "or wait for your webhook.")
@@ -77,9 +77,12 @@ def _effect_code(value: Any) -> str | None:
 
 
 def _negative(value: Any) -> Any:
+    """``negative_prompt``: text, or a list of phrases (joined with ", "); "" means none."""
     if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
-    return value
+        value = ", ".join(str(text(v, f"negative_prompt[{i}]", required=True)) for i, v in enumerate(value))
+    if value == "":
+        return value
+    return text(value, "negative_prompt")
 
 
 class ImageToVideo(Resource):
@@ -94,7 +97,7 @@ class ImageToVideo(Resource):
         1 AI-generated audio, 2 your ``audio`` (URL, path, bytes or a speech result), 3 none; by default 2
         when ``audio`` is given, else 3. ``negative_prompt`` (what to avoid; a string or a list) is always
         sent, as the docs require it here (empty by default). ``resolution``: "720p", "1080p" or "4k"."""
-        effect = _effect_code(effect_code)
+        effect = text(_effect_code(effect_code), "effect_code", max_chars=256)
         if prompt is None and effect is None:
             raise InvalidParameterError("prompt", "is required; describe the motion (e.g. 'slow zoom in') or "
                                                   "pass effect_code= from client.image_to_video.effects()")
@@ -127,7 +130,7 @@ class ImageToVideo(Resource):
         it). Returns the started jobs (a list) with ``.errors`` for the items Akool refused."""
         image_ref = self._prepare(image, "image", "image")
         last_ref = self._prepare(last_image, "last_image", "image") if last_image is not None else None
-        fields = dict(prompt=prompt, model_name=getattr(model_name, "value", model_name),
+        fields = dict(prompt=prompt, model_name=text(getattr(model_name, "value", model_name), "model_name", max_chars=256),
                       negative_prompt=_negative(negative_prompt), extend_prompt=extend_prompt,
                       resolution=resolution, video_length=video_length, count=count,
                       webhookurl=webhook(webhook_url))
@@ -164,7 +167,8 @@ class ImageToVideo(Resource):
         """Give a finished image-to-video result new audio: ``audio`` (``audio_type`` 2, the default when
         audio is given) or AI-generated audio (``audio_type=1``). ``video`` is the result, its job or its id.
         Returns a NEW job (``only_add_audio``)."""
-        pre_video_id = str(getattr(video, "id", video) or "")
+        pre_video_id = identifier(getattr(video, "id", video), "video", "image-to-video result _id",
+                                  field="pre_video_id")
         if audio_type is None:
             audio_type = 2 if audio is not None else 1
         audio_ref = self._prepare(audio, "audio", "audio") if audio is not None else None

@@ -7,7 +7,7 @@ from .._base_client import APIRequest
 from .._exceptions import InvalidParameterError
 from ..jobs import Product, register
 from ..models.images import BUTTONS, ImageButtonRequest, ImageInfo, ImagePromptRequest
-from ._base import Resource, Steps, operation
+from ._base import Resource, Steps, identifier, operation
 
 HINT = "Check client.jobs.recent() and your webhook receiver."
 
@@ -64,7 +64,7 @@ class Images(Resource):
     def info(self, id: Any) -> Steps[ImageInfo]:
         """The shared image result record (``infobymodelid``) of any image job, by ``_id`` or job."""
         data = yield APIRequest("GET", "/api/open/v3/content/image/infobymodelid",
-                                params={"image_model_id": getattr(id, "id", id)})
+                                params={"image_model_id": identifier(getattr(id, "id", id), "id", "image _id")})
         return ImageInfo.model_validate(data or {})
 
 
@@ -81,9 +81,7 @@ def _image_id(image: Any, button: Any) -> str:
         raise InvalidParameterError("button", f"{button!r} is not allowed; use one of {', '.join(BUTTONS)}",
                                     endpoint=ImageButtonRequest.endpoint)
     if isinstance(image, str):
-        if not image.strip():
-            raise InvalidParameterError("image", "is empty; pass the generate() job or its _id")
-        return image
+        return identifier(image, "image", "image _id", field="_id")
     job = getattr(image, "job", image)  # a Result -> its job
     product = getattr(getattr(job, "product", None), "key", None)
     record = getattr(job, "record", None)

@@ -3,15 +3,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._exceptions import AkoolError
+from .._exceptions import AkoolError, InvalidParameterError
 from ..jobs import PRODUCTS, JobStatus
-from ._base import Resource, Steps, operation
+from ._base import JOURNAL_LIMIT_MAX, Resource, Steps, identifier, number, operation, wait_args
 
 
 class Jobs(Resource):
     @operation
     def attach(self, job_id: str, product: str | None = None) -> Steps[Any]:
         """Re-attach to a job by id. ``product`` may be omitted for jobs this machine created (journal)."""
+        identifier(job_id, "job_id", "job id")
+        if product is not None and (not isinstance(product, str) or product not in PRODUCTS):
+            raise InvalidParameterError("product", f"is not a product; use one of {', '.join(PRODUCTS)}",
+                                        value=product)
         if product is None:
             row = self._client._journal_get(job_id)
             if row is None:
@@ -31,6 +35,7 @@ class Jobs(Resource):
 
     def recent(self, limit: int = 20) -> list[Any]:
         """Jobs this machine created on this service, newest first (from the local journal; not refreshed)."""
+        number(limit, "limit", 1, JOURNAL_LIMIT_MAX, whole=True, example=20)
         jobs = []
         for row in self._client._journal_recent(limit):
             job = self._client._job_class(self._client, row["product"], row["job_id"], request=row["request"],
@@ -45,6 +50,7 @@ class Jobs(Resource):
                  on_progress: Any = None) -> Any:
         """Wait for every job; results in the same order. Products with a many-ids result endpoint are
         polled together, so many jobs cost few requests. On AsyncAkool, await it."""
+        wait_args(jobs, timeout, poll, on_progress)
         from ..jobs import async_wait_all, wait_all
 
         if self._client._is_async:

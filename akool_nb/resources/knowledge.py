@@ -13,9 +13,9 @@ from typing import Any
 from .._base_client import APIRequest
 from .._exceptions import InvalidParameterError
 from ..media.inputs import Upload
-from ..models.knowledge import (DOC_FORMATS, DOC_MAX_BYTES, KnowledgeBase, KnowledgeDoc, KnowledgeRequest,
+from ..models.knowledge import (DOC_FORMATS, DOC_MAX_BYTES, NAME_MAX, KnowledgeBase, KnowledgeDoc, KnowledgeRequest,
                                 KnowledgeUpdateRequest)
-from ._base import Page, Resource, Steps, operation
+from ._base import Page, Resource, Steps, choice, identifier, items, operation, page_args, text
 
 FROM_VALUES = (1, 2)  # 1 system, 2 user
 
@@ -62,7 +62,10 @@ def _docs(docs: Any) -> list[dict[str, Any] | Upload] | None:
         return None
     if isinstance(docs, (str, os.PathLike, dict, KnowledgeDoc)):
         docs = [docs]
-    return [_doc(d, i) for i, d in enumerate(docs)]
+    if not isinstance(docs, (list, tuple)):
+        raise InvalidParameterError("docs", "must be a list of file paths or {'name', 'url', 'size'} dicts",
+                                    value=docs)
+    return [_doc(d, i) for i, d in enumerate(items(docs, "docs"))]
 
 
 def _placeholder(docs: list[dict[str, Any] | Upload] | None) -> list[dict[str, Any]] | None:
@@ -81,12 +84,10 @@ class Knowledge(Resource):
              from_: int | None = None) -> Steps[Page]:
         """Your knowledge bases, newest first. ``name`` filters by name; ``from_`` 1 system, 2 user (Akool's
         default)."""
-        if not isinstance(page, int) or isinstance(page, bool) or page < 1:
-            raise InvalidParameterError("page", f"{page!r} must be an integer of at least 1")
-        if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= 100:
-            raise InvalidParameterError("size", f"{size!r} must be an integer between 1 and 100")
-        if from_ is not None and from_ not in FROM_VALUES:
-            raise InvalidParameterError("from", f"{from_!r} must be 1 (system) or 2 (user)")
+        page_args(page, size, 100)  # size 1-100 (catalog §B.16)
+        text(name, "name", max_chars=NAME_MAX)
+        if from_ is not None:
+            choice(from_, "from_", FROM_VALUES, field="from", meaning="1 system, 2 user")
         data = yield APIRequest("GET", "/api/open/v4/knowledge/list",
                                 params={"page": page, "size": size, "name": name, "from": from_})
         items = data if isinstance(data, list) else (data or {}).get("result") or []  # an Array (§F.14)
@@ -130,10 +131,7 @@ class Knowledge(Resource):
     # -- helpers ----------------------------------------------------------------------------------
     @staticmethod
     def _id(value: Any) -> str:
-        kb_id = knowledge_id_of(value)
-        if not isinstance(kb_id, str) or not kb_id.strip():
-            raise InvalidParameterError("id", "is required: the knowledge base's _id (or the KnowledgeBase)")
-        return kb_id
+        return identifier(knowledge_id_of(value), "id", "knowledge base _id")
 
     def _body(self, model: type[KnowledgeRequest], **fields: Any) -> Steps[dict[str, Any]]:
         docs = _docs(fields.pop("docs"))

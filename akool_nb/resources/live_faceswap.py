@@ -16,39 +16,47 @@ from .._base_client import APIRequest
 from .._exceptions import InvalidParameterError
 from ..models.live import (LiveFaceswapCloseRequest, LiveFaceswapCreateRequest, LiveFaceswapSession,
                            LiveFaceswapUpdateRequest, SourceImage)
-from ._base import Resource, Steps, operation
+from ..models.live import LANDMARKS
+from ._base import Resource, Steps, identifier, items, operation, text
 
 
 
 def _session_id(value: Any) -> str:
     if isinstance(value, LiveFaceswapSession):
         value = value.id
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidParameterError("_id", "is required: the live session's _id (or the session)")
-    return value
+    return identifier(value, "session", "live session _id", field="_id")
 
 
 class LiveFaceswap(Resource):
     def _sources(self, source_image: Any, opts: str | None) -> tuple[list[dict[str, Any]], list[Any]]:
         """``sourceImage`` items with placeholders, and the prepared image of each (URL or Upload)."""
-        if isinstance(source_image, (list, tuple)):
+        listed = isinstance(source_image, (list, tuple))
+        if listed:
+            faces = items(source_image, "source_image")
             if opts is not None:
-                raise InvalidParameterError("opts", "give opts inside each sourceImage item, not separately")
-            items = list(source_image)
+                raise InvalidParameterError("opts", "give opts inside each source_image item, not separately")
         else:
-            items = [{"path": source_image, "opts": opts}]
-        if not items:
-            raise InvalidParameterError("sourceImage", "needs at least one face image")
+            if opts is None:
+                raise InvalidParameterError("opts", "is required: the face's landmarks 'x,y:x,y:x,y:x,y' "
+                                                    "(landmarks_str from face detection)")
+            text(opts, "opts", max_chars=200, required=True)
+            if not LANDMARKS.match(opts.strip()):
+                raise InvalidParameterError("opts", "is not 4 landmark points 'x,y:x,y:x,y:x,y' (use landmarks_str "
+                                                    "from face detection)", value=opts)
+            faces = [{"path": source_image, "opts": opts}]
+        if not faces:
+            raise InvalidParameterError("source_image", "needs at least one face image")
         plain, refs = [], []
-        for i, item in enumerate(items):
+        for i, item in enumerate(faces):
+            name = f"source_image[{i}]" if listed else "source_image"
             if isinstance(item, SourceImage):
                 item = item.model_dump()
             if not isinstance(item, dict):
-                raise InvalidParameterError(f"sourceImage[{i}]", "must be a dict {'path': image, 'opts': landmarks}")
+                raise InvalidParameterError(name, "must be a dict {'path': image, 'opts': landmarks}", value=item)
             if item.get("opts") is None:
-                raise InvalidParameterError(f"sourceImage[{i}].opts", "is required: the face's landmarks "
+                raise InvalidParameterError(f"{name}.opts", "is required: the face's landmarks "
                                             "'x,y:x,y:x,y:x,y' (landmarks_str from face detection)")
-            refs.append(self._prepare(item.get("path"), f"sourceImage[{i}].path", "image"))
+            refs.append(self._prepare(item.get("path"), f"{name}.path" if listed else name, "image"))
             plain.append({**item, "path": "https://placeholder.invalid/face.png"})
         return plain, refs
 

@@ -16,7 +16,7 @@ from .._exceptions import InvalidParameterError
 from ..jobs import Product, register
 from ..media.inputs import FORMATS as INPUT_FORMATS, Upload, _sniff, check_url, prepare
 from ..models.moderation import (FORMATS, MAX_BYTES, TYPE_NAMES, Analysis, ModerationRequest, content_type)
-from ._base import Resource, Steps, operation, webhook
+from ._base import Resource, Steps, identifier, operation, text as text_arg, webhook
 
 FIND_HINT = "Check client.jobs.recent() and your webhook receiver."
 _KNOWN = frozenset().union(*FORMATS.values(), *INPUT_FORMATS.values()) | {".gif", ".bmp", ".tif", ".tiff", ".mkv",
@@ -134,13 +134,28 @@ class Moderation(Resource):
         ``language``: ISO-639-1 code, recommended for video, audio and text. ``input``: your own words of
         what to detect (free text). Limits: image ≤ 20MB (png jpeg webp, non-animated gif), audio ≤ 25MB and
         60 min, video ≤ 1GB and 1080p (mp4, avi)."""
+        return (yield from self._steps(content, type, "content", language=language, input=input,
+                                       webhook_url=webhook_url))
+
+    def _steps(self, content: Any, type: Any, param: str, *, language: str | None = None,
+               input: str | None = None, webhook_url: str | None = None) -> Steps[Any]:
+        """``analyze`` with errors about ``content`` naming ``param`` (``text=`` for :meth:`text`, ...)."""
         try:
             number = content_type(type)
         except ValueError as exc:
             raise InvalidParameterError("type", str(exc), endpoint=ModerationRequest.endpoint) from None
-        ref = prepare_content(content, TYPE_NAMES[number])
+        text_arg(language, "language", max_chars=16)
+        text_arg(input, "input")
         fields = dict(type=number, language=language, input=input, webhookUrl=webhook(webhook_url))
         ModerationRequest.build(content="x", **fields)  # every other field is checked before any upload
+        try:
+            ref = prepare_content(content, TYPE_NAMES[number])
+            if isinstance(ref, str):
+                ModerationRequest.build(content=ref, **fields)
+        except InvalidParameterError as exc:
+            if param == "content" or exc.param != "content":
+                raise
+            raise InvalidParameterError(param, exc.problem, endpoint=exc.endpoint, field="content") from None
         body = ModerationRequest.build(content=(yield from self._url(ref)), **fields).to_wire()
         data = yield APIRequest("POST", "/api/open/v3/content/analysis/sentiment", json=body, paid=True,
                                 find_hint=FIND_HINT)
@@ -148,21 +163,20 @@ class Moderation(Resource):
 
     def text(self, text: Any, **options: Any) -> Any:
         """``analyze(text, 4)``: inline text, a document URL, or a ``pathlib.Path``."""
-        return self.analyze(text, 4, **options)
+        return self._client._run(self._steps(text, 4, "text", **options))
 
     def image(self, image: Any, **options: Any) -> Any:
-        return self.analyze(image, 1, **options)
+        return self._client._run(self._steps(image, 1, "image", **options))
 
     def video(self, video: Any, **options: Any) -> Any:
-        return self.analyze(video, 2, **options)
+        return self._client._run(self._steps(video, 2, "video", **options))
 
     def audio(self, audio: Any, **options: Any) -> Any:
-        return self.analyze(audio, 3, **options)
+        return self._client._run(self._steps(audio, 3, "audio", **options))
 
     @operation
     def result(self, id: str) -> Steps[Analysis]:
         """The analysis record by ``_id`` as it is now (``GET .../analysis/infobyid``); jobs poll it for you."""
-        if not isinstance(id, str) or not id.strip():
-            raise InvalidParameterError("_id", "is required: the _id the create call returned")
+        identifier(id, "id", "analysis _id (the create call's _id)", field="_id")
         data = yield APIRequest("GET", "/api/open/v3/content/analysis/infobyid", params={"_id": id})
         return Analysis.model_validate(data or {})

@@ -11,7 +11,8 @@ from .._base_client import APIRequest
 from .._exceptions import InvalidParameterError
 from ..models.faces import Face, FaceDetection
 from ..models.faceswap import MAX_FACES, FaceswapResult, ReageImageRequest, ReageVideoRequest
-from ._base import Resource, Steps, operation
+from ..models._base import id_list
+from ._base import Resource, Steps, items, operation
 from .faceswap import (_PROBE, FIND_HINT, _new_job, _product, as_list, check_ref, check_video_targets, face_refs, ids_of,
                        modify_and_targets, webhook_or_empty)
 
@@ -79,14 +80,15 @@ class Reage(Resource):
         """Cancel reage jobs (``POST /api/open/v3/faceswap/job/del``): jobs, or their ``job_id`` strings (the
         create answer's ``job_id``, not the ``_id``)."""
         job_ids: list[str] = []
-        for job in as_list(jobs):
-            if isinstance(job, str):
-                job_ids += [part.strip() for part in job.split(",") if part.strip()]
+        for job in items(jobs, "jobs"):
+            if isinstance(job, str) or job is None:
+                job_ids += id_list(job, "jobs", "job_id")
                 continue
-            value = getattr(job, "job_id", None) or (getattr(job, "record", None) or {}).get("job_id")
+            record = getattr(job, "record", None)
+            value = getattr(job, "job_id", None) or (record.get("job_id") if isinstance(record, dict) else None)
             if not value:
-                raise InvalidParameterError("jobs", f"{job!r} has no job_id (the create answer's job_id); pass it "
-                                                    "as a string")
+                raise InvalidParameterError("jobs", "has no job_id (the create answer's job_id); pass reage jobs or "
+                                                    "their job_id strings", value=job)
             job_ids.append(str(value))
         if not job_ids:
             raise InvalidParameterError("jobs", "needs at least one job or job_id")

@@ -14,30 +14,25 @@ import time
 from typing import Any
 
 from .._base_client import APIRequest
-from .._exceptions import AkoolError, InvalidParameterError
+from .._exceptions import AkoolError
 from ..models.avatars import AvatarCreateRequest
 from ..models.live import (MAX_SESSION_SECONDS, Session, SessionClosed, SessionCreateRequest, SessionStatus,
                            StreamingAvatar, VoiceParams)
-from ._base import Page, Resource, Steps, operation, voice_id_of
+from ._base import Page, Resource, Steps, choice, identifier, number, operation, page_args, text, voice_id_of
 from .knowledge import knowledge_id_of
 
 PLATFORMS = ("open", "aigc")
 
 
 def _page_args(page: Any, size: Any, hi: int = 100) -> None:
-    if not isinstance(page, int) or isinstance(page, bool) or page < 1:
-        raise InvalidParameterError("page", f"{page!r} must be an integer of at least 1")
-    if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= hi:
-        raise InvalidParameterError("size", f"{size!r} must be an integer between 1 and {hi}")
+    page_args(page, size, hi)  # size 1-100 (catalog §B.17)
 
 
-def session_id_of(value: Any) -> str:
+def session_id_of(value: Any, param: str = "id") -> str:
     """The id of a :class:`Session` (``_id``/``id``/``session_id``, §F.17) or the string itself."""
     if isinstance(value, (Session, SessionClosed)):
         value = getattr(value, "id", None) or getattr(value, "session_id", None)
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidParameterError("id", "is required: the session's _id (or the Session)")
-    return value
+    return identifier(value, param, "session _id")
 
 
 def _avatar_id_of(value: Any) -> Any:
@@ -53,8 +48,8 @@ class Streaming(Resource):
     def avatars(self, *, page: int = 1, size: int = 100, platform: str | None = None) -> Steps[Page]:
         """Streaming avatars you can start a session with (official ones and your uploads)."""
         _page_args(page, size)
-        if platform is not None and platform not in PLATFORMS:
-            raise InvalidParameterError("platform", f"{platform!r} must be 'open' or 'aigc'")
+        if platform is not None:
+            choice(platform, "platform", PLATFORMS)
         data = yield APIRequest("GET", "/api/open/v4/liveAvatar/avatar/list",
                                 params={"page": page, "size": size, "platform": platform})
         data = data if isinstance(data, dict) else {"result": data or []}
@@ -64,9 +59,7 @@ class Streaming(Resource):
     @operation
     def avatar(self, avatar_id: Any) -> Steps[StreamingAvatar]:
         """One streaming avatar by ``avatar_id``."""
-        avatar_id = _avatar_id_of(avatar_id)
-        if not isinstance(avatar_id, str) or not avatar_id.strip():
-            raise InvalidParameterError("avatar_id", "is required")
+        avatar_id = identifier(_avatar_id_of(avatar_id), "avatar_id", "avatar_id")
         data = yield APIRequest("GET", "/api/open/v4/liveAvatar/avatar/detail", params={"avatar_id": avatar_id})
         return StreamingAvatar.model_validate(data or {})
 
@@ -75,7 +68,9 @@ class Streaming(Resource):
         """Upload a video of a person as your own streaming avatar (``POST /api/open/v3/avatar/create`` with
         ``type`` 2); returns a job that completes when the avatar is usable (status 3). ``url_from`` 2 for
         YouTube / TikTok / X / Google Drive links."""
-        ref = self._prepare(video, "url", "video", check_extension=url_from != 2)
+        text(name, "name", max_chars=256, required=True)
+        choice(url_from, "url_from", (1, 2), meaning="2 for YouTube, TikTok, X or Google Drive links")
+        ref = self._prepare(video, "video", "video", check_extension=url_from != 2)
         AvatarCreateRequest.build(url="https://x", avatar_id=avatar_id, name=name, type=2, url_from=url_from)
         body = AvatarCreateRequest.build(url=(yield from self._url(ref)), avatar_id=avatar_id, name=name, type=2,
                                          url_from=url_from).to_wire()
@@ -104,6 +99,7 @@ class Streaming(Resource):
         voice_ref = self._prepare(voice_url, "voice_url", "audio") if voice_url is not None else None
         if isinstance(voice_params, VoiceParams):
             voice_params = voice_params.model_dump(exclude_none=True)
+        text(language, "language", max_chars=32)
         fields = dict(avatar_id=_avatar_id_of(avatar_id), duration=duration,
                       knowledge_id=knowledge_id_of(knowledge_id), voice_id=voice_id_of(voice_id),
                       language=language, mode_type=mode_type, scene_mode=scene_mode, e2e_type=e2e_type,
@@ -127,8 +123,8 @@ class Streaming(Resource):
     def sessions(self, *, page: int = 1, size: int = 100, status: int | None = None) -> Steps[Page]:
         """Your sessions, newest first; ``status`` 1 queueing, 2 live, 3 ended, 4 failed."""
         _page_args(page, size)
-        if status is not None and status not in (1, 2, 3, 4):
-            raise InvalidParameterError("status", f"{status!r} must be 1, 2, 3 or 4")
+        if status is not None:
+            choice(status, "status", (1, 2, 3, 4), meaning="1 queueing, 2 live, 3 ended, 4 failed")
         data = yield APIRequest("GET", "/api/open/v4/liveAvatar/session/list",
                                 params={"page": page, "size": size, "status": status})
         data = data if isinstance(data, dict) else {"result": data or []}
@@ -148,7 +144,10 @@ class Streaming(Resource):
     def wait_live(self, session: Any, *, timeout: float = 60.0, poll: float | None = None) -> Any:
         """Poll the session until it leaves "queueing"; return it when live (status 2). A session that ended
         or failed first raises :class:`AkoolError`. On AsyncAkool, await it."""
-        session_id = session_id_of(session)
+        session_id = session_id_of(session, "session")
+        number(timeout, "timeout", 0, MAX_SESSION_SECONDS, example=60)
+        if poll is not None:
+            number(poll, "poll", 0.01, MAX_SESSION_SECONDS, example=1.0)
         interval = poll if poll is not None else min(1.0, self._client.poll_interval)
         if self._client._is_async:
             return self._await_live(session_id, timeout, interval)

@@ -6,8 +6,8 @@ from typing import Any
 
 from .._base_client import APIRequest
 from .._exceptions import InvalidParameterError
-from ..models.video import Element, TalkingAvatarRequest
-from ._base import Resource, Steps, operation, voice_id_of, webhook
+from ..models.video import CANVAS, Element, TalkingAvatarRequest
+from ._base import Resource, Steps, choice, items, operation, voice_id_of, webhook
 
 HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 _KINDS = {"image": ("image",), "avatar": ("video", "image"), "video": ("video",), "audio": ("audio",)}
@@ -23,8 +23,14 @@ class TalkingAvatar(Resource):
         ``avatar_from`` defaults to 2 when the avatar is given by ``avatar_id``, else 3."""
         if not isinstance(elements, (list, tuple)) or not elements:
             raise InvalidParameterError("elements", "needs at least one element (an avatar or an image)")
+        choice(width, "width", (CANVAS[0],), meaning="Akool renders on a 3840×2160 canvas")
+        choice(height, "height", (CANVAS[1],), meaning="Akool renders on a 3840×2160 canvas")
         plain, refs = [], []
-        for index, element in enumerate(elements):
+        for index, element in enumerate(items(elements, "elements")):
+            if not isinstance(element, (dict, Element)):
+                raise InvalidParameterError(f"elements[{index}]", "must be a dict of the documented element fields "
+                                                                  "(type, url or avatar_id, offsets, scales)",
+                                            value=element)
             item = dict(element.model_dump(exclude_none=True) if isinstance(element, Element) else element)
             for key in ("avatar_id", "voice_id"):
                 if key in item:
@@ -52,6 +58,9 @@ class TalkingAvatar(Resource):
         """The older ``POST /api/open/v3/avatar/createVideo`` (superseded by ``create``); body passed as is."""
         if not isinstance(data, list) or not data:
             raise InvalidParameterError("data", "needs a list with one video description")
+        for index, item in enumerate(items(data, "data")):
+            if not isinstance(item, dict):
+                raise InvalidParameterError(f"data[{index}]", "must be a dict (a video description)", value=item)
         body: dict[str, Any] = {"data": data}
         if webhook_url:
             body["webhookUrl"] = webhook(webhook_url)

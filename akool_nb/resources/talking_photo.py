@@ -5,7 +5,7 @@ from typing import Any
 
 from .._base_client import APIRequest
 from ..models.video import TalkingPhotoRequest
-from ._base import Resource, Steps, operation, webhook
+from ._base import Resource, Steps, operation, text, webhook
 
 
 class TalkingPhoto(Resource):
@@ -14,6 +14,7 @@ class TalkingPhoto(Resource):
                webhook_url: str | None = None) -> Steps[Any]:
         """Animate ``photo`` (URL, path, bytes or PIL image) speaking ``audio`` (URL, path, bytes or a
         speech result). ``resolution`` "720" or "1080". The video lasts as long as the audio."""
+        text(prompt, "prompt")
         photo_ref = self._prepare(photo, "photo", "image")
         audio_ref = self._prepare(audio, "audio", "audio")
         # Check every other field before anything is uploaded or paid for.

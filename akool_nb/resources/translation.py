@@ -9,6 +9,7 @@ Local videos are checked against the documented limits first: at most 60 s (Akoo
 from __future__ import annotations
 
 import mimetypes
+import os
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,6 +39,8 @@ def _caption(value: Any) -> str | Upload:
         if suffix and suffix not in SUBTITLE_FORMATS:
             raise InvalidParameterError("caption", f"{suffix} is not a subtitle file; pass an .srt or .ass file")
         return url
+    if not isinstance(value, (str, os.PathLike)):
+        raise InvalidParameterError("caption", "must be an .srt or .ass subtitle file (a URL or a path)", value=value)
     path = Path(value).expanduser()
     if path.suffix.lower() not in SUBTITLE_FORMATS:
         raise InvalidParameterError("caption", f"{path.name!r} is not a subtitle file; pass an .srt or .ass file")

@@ -12,7 +12,8 @@ from ..jobs import Product, register
 from ..media.inputs import Upload
 from ..models.voices import (CHANGER_MODELS, CLONE_PROMPT_MODEL, Voice, VoiceChangeRequest, VoiceCloneRequest,
                              VoiceDeleteRequest, VoiceDeleteResult, VoiceResource, VoiceV3)
-from ._base import Page, Resource, Steps, csv, operation, voice_id_of
+from ._base import (Page, Resource, Steps, choice, csv, flag, identifier, items, operation, page_args, tags,
+                    text, voice_id_of)
 
 CLONE_HINT = "List your cloned voices with client.voices.list(mine=True)."
 CHANGE_HINT = "List recent voice-changer results with client.voices.changes()."
@@ -49,9 +50,15 @@ class Voices(Resource):
         ``gender``/``age``/``style``/``scenario`` take a value or a list (sent comma-separated);
         ``language`` filters locally on the voice's language name or locale (the API has no such query).
         """
+        flag(mine, "mine", optional=False)
+        text(language, "language", max_chars=64)
+        text(name, "name", max_chars=256)
+        flag(support_stream, "support_stream")
+        page_args(page, size)
         params = {
             "type": "1" if mine else "2", "page": str(page), "size": str(size),  # strings, as documented
-            "gender": csv(gender), "age": csv(age), "style": csv(style), "scenario": csv(scenario),
+            "gender": csv(gender, "gender"), "age": csv(age, "age"), "style": csv(style, "style"),
+            "scenario": csv(scenario, "scenario"),
             "name": name, "support_stream": None if support_stream is None else (1 if support_stream else 2),
         }
         data = yield APIRequest("GET", "/api/open/v4/voice/list", params=params)
@@ -67,6 +74,8 @@ class Voices(Resource):
     @operation
     def list_v3(self, *, from_: int | None = None) -> Steps[Page]:
         """v3 voices (``GET /api/open/v3/voice/list``): ``from_=3`` Akool's, ``from_=4`` yours, None both."""
+        if from_ is not None:
+            choice(from_, "from_", (3, 4), field="from", meaning="3 Akool's voices, 4 yours")
         data = yield APIRequest("GET", "/api/open/v3/voice/list", params={"from": from_})
         return Page([VoiceV3.model_validate(v) for v in data or []])
 
@@ -93,7 +102,8 @@ class Voices(Resource):
         (Akool's default "en").
         """
         options = {k: v for k, v in dict(
-            style=_tags(style), gender=_tags(gender), age=_tags(age), scenario=_tags(scenario),
+            style=tags(style, "style"), gender=tags(gender, "gender"), age=tags(age, "age"),
+            scenario=tags(scenario, "scenario"),
             remove_background_noise=remove_background_noise, language=language, clone_prompt=clone_prompt,
             need_volume_normalization=need_volume_normalization).items() if v is not None}
         for field in ("clone_prompt", "need_volume_normalization"):
@@ -101,7 +111,7 @@ class Voices(Resource):
                 raise InvalidParameterError(
                     field, f"only {CLONE_PROMPT_MODEL} supports it; pass voice_model_name="
                            f"{CLONE_PROMPT_MODEL!r} or leave {field} out", endpoint=VoiceCloneRequest.endpoint)
-        fields = dict(voice_options=options or None, name=name, webhookUrl=webhook_url,
+        fields = dict(voice_options=options or None, name=text(name, "name", max_chars=256), webhookUrl=webhook_url,
                       voice_model_name=voice_model_name)
         VoiceCloneRequest.build(source_voice_file="https://x", **fields)  # every check before any upload
         prompt = clone_prompt is not None
@@ -136,7 +146,7 @@ class Voices(Resource):
             stability=stability, similarity_boost=similarity_boost, style=style, speaker_boost=speaker_boost,
             file_format=file_format, remove_background_noise=remove_background_noise, speed=speed).items()
             if v is not None}
-        fields = dict(voice_id=voice_id_of(voice_id), voice_options=options or None, webhookUrl=webhook_url,
+        fields = dict(voice_id=voice_id_of(voice_id, "voice_id"), voice_options=options or None, webhookUrl=webhook_url,
                       voice_model_name=voice_model_name)
         VoiceChangeRequest.build(source_voice_file="https://x", **fields)
         ref = _audio(self._prepare(audio, "audio", "audio", "video", check_extension=False), "audio",
@@ -148,6 +158,7 @@ class Voices(Resource):
     @operation
     def changes(self, *, page: int = 1, size: int = 10) -> Steps[Page]:
         """Your recent voice-changer results (``resource/list?type=2``), newest first."""
+        page_args(page, size)
         data = yield APIRequest("GET", "/api/open/v4/voice/resource/list",
                                 params={"type": "2", "page": str(page), "size": str(size)})
         data = data or {}
@@ -161,8 +172,13 @@ class Voices(Resource):
         Akool may delete only some of them: the result says which were deleted (``.deleted``) and which
         were not and why (``.failed``); a partial failure is also logged as a warning, and raises
         :class:`AkoolError` with ``raise_on_failure=True``."""
-        items = list(voices) if isinstance(voices, (list, tuple, set, Page)) else [voices]
-        body = VoiceDeleteRequest.build(_ids=[_document_id(v, "voices") for v in items]).to_wire()
+        flag(raise_on_failure, "raise_on_failure", optional=False)
+        listed = isinstance(voices, (list, tuple, set, Page))
+        wanted = items(list(voices) if isinstance(voices, Page) else voices, "voices")
+        if not wanted:
+            raise InvalidParameterError("voices", "is empty; pass at least one voice document _id")
+        body = VoiceDeleteRequest.build(_ids=[_document_id(v, f"voices[{i}]" if listed else "voices")
+                                              for i, v in enumerate(wanted)]).to_wire()
         data = yield APIRequest("POST", "/api/open/v4/voice/del", json=body)
         result = VoiceDeleteResult.model_validate(data or {})
         if not result.ok:
@@ -172,16 +188,10 @@ class Voices(Resource):
         return result
 
 
-def _tags(value: Any) -> list[str] | None:
-    if value is None:
-        return None
-    return [str(v) for v in value] if isinstance(value, (list, tuple, set)) else [str(value)]
-
-
 def _document_id(value: Any, param: str) -> str:
     """A voice document ``_id`` from an id, a voice record, a clone job or its result."""
     if isinstance(value, str):
-        return value
+        return identifier(value, param, "voice document _id", field="_id")
     if isinstance(value, Voice):
         if not value.id:
             raise InvalidParameterError(param, f"the voice {value.name!r} has no document _id")
@@ -189,7 +199,7 @@ def _document_id(value: Any, param: str) -> str:
     job_id = getattr(value, "id", None)
     if isinstance(job_id, str) and job_id:
         return job_id
-    raise InvalidParameterError(param, f"cannot use a {type(value).__name__}; pass a voice _id or a voice record")
+    raise InvalidParameterError(param, "must be a voice document _id, a voice record or a clone job", value=value)
 
 
 def _audio(ref: Any, param: str, limit_mb: int, formats: tuple[str, ...] | None, why: str) -> Any:
