@@ -65,8 +65,8 @@ class SimServer:
         if client_secret and len(client_secret.encode("utf-8")) not in (16, 24, 32):
             raise ValueError("client_secret must be 16, 24 or 32 bytes long (the webhook AES key), "
                              f"got {len(client_secret.encode('utf-8'))}")
-        # An api_key of another length still serves everything but webhooks: creates that ask for one answer
-        # 1003 explaining this (see SimState.webhook_key_problem).
+        # An api_key of another length still serves everything, webhooks aside: said once here (and by
+        # ``python -m akool_nb.sim`` on stderr); creates with a webhookUrl work (SimState.webhook_key_problem).
         self.api_key, self.client_id, self.client_secret = api_key, client_id, secret
         self._tmp = data_dir is None
         self.data_dir = Path(tempfile.mkdtemp(prefix="akool-sim-")) if data_dir is None else Path(data_dir)
@@ -91,6 +91,11 @@ class SimServer:
         self.state = SimState(data_dir=self.data_dir, base_url=self.base_url, api_key=api_key, client_id=client_id,
                               client_secret=secret, timing=timing, fast=fast)
         self.faults = self.state.faults
+        self.webhook_warning = self.state.webhook_key_problem
+        if self.webhook_warning:
+            import logging
+
+            logging.getLogger("akool_nb.sim").warning("offline Akool: %s", self.webhook_warning)
         try:
             self._serve(build_app(self.state))
         except BaseException:
