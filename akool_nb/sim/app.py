@@ -61,6 +61,8 @@ def api_route(method: str, path: str, handler: Callable[[Ctx], Any], auth: bool)
             data = await run_in_threadpool(handler, ctx)
         except ApiError as exc:
             return envelope(exc.code, exc.msg)
+        if (edit := getattr(sim, "answer_profile", None)) is not None and not isinstance(data, Raw):
+            data = edit(ctx.path, data)  # tests only: a deliberately different service (akool_nb.conformance)
         return (JSONResponse(dict(data), status_code=getattr(data, "status_code", 200)) if isinstance(data, Raw)
                 else envelope(1000, "OK", data))
 
