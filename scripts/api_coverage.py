@@ -167,7 +167,9 @@ def _real_service_section() -> list[str]:
     lines = ["", "## Where the offline Akool follows the real service rather than the docs' letter", "",
              "Evidence: *docs* (the docs contradict themselves or are silent; the reading shown), *demo* (Akool's "
              "own demo apps read or send it against the real service), *observed* (real programs written against "
-             "the real service rely on it). The client accepts every variant listed.", "",
+             "the real service rely on it). The client accepts every variant listed. To check the offline Akool "
+             "against the real service with your key: `python -m akool_nb.conformance` (free reads; "
+             "`--save tests/conformance` keeps the answer shapes the tests then hold it to).", "",
              "| Endpoint | The docs' letter | The offline Akool | Evidence | Test |", "|---|---|---|---|---|"]
     lines += [f"| {e} | {docs} | {ours} | {ev} | `{t}` |" for e, docs, ours, ev, t in DEVIATIONS]
     lines += ["", "### Undocumented endpoints served (Akool's demos call them)", "",
