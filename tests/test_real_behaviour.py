@@ -236,3 +236,43 @@ def test_a_short_key_still_creates_with_a_webhook_and_logs_why_none_is_sent(tmp_
                                params={"audio_model_id": job_id}).json()["data"]["status"] == 3)
         log = poll(lambda: [w for w in server.stats()["webhooks"] if w["job_id"] == job_id and w["status"] == 3])
         assert not log[0]["delivered"] and "--client-secret" in log[0]["error"] and log[0]["attempts"] == 0
+
+
+# --------------------------------------------------------------------- the client reads every variant
+@pytest.mark.parametrize("landmarks_str", ["10,20:30,20:20,30:20,40", ["10,20:30,20:20,30:20,40"]],
+                         ids=["plain-string", "array"])
+def test_the_client_reads_landmarks_str_as_a_string_or_an_array(landmarks_str):
+    from akool_nb.models.faces import LegacyDetection
+
+    answer = {"error_code": 0, "error_msg": "SUCCESS", "landmarks_str": landmarks_str, "region": [[0, 0, 50, 50]],
+              "landmarks": [[[10, 20], [30, 20], [20, 30], [20, 40], [0, 0], [0, 0]]]}
+    detection = LegacyDetection.model_validate(answer)
+    assert [f.opts for f in detection.faces] == ["10,20:30,20:20,30:20,40"]
+
+
+def _docs_letter(path: str, data):
+    """An Akool answering avatars in the docs' letter: a bare array for the list, one-item arrays otherwise."""
+    if path == "/api/open/v3/avatar/list":
+        return data["result"]
+    if path in ("/api/open/v3/avatar/detail", "/api/open/v3/avatar/create"):
+        return [data]
+    return data
+
+
+@pytest.mark.parametrize("letter", [False, True], ids=["as-the-demo-reads", "as-the-docs-say"])
+def test_the_client_reads_avatars_in_either_shape(tmp_path, letter):
+    import akool_nb as ak
+    from akool_nb import sim as sim_module
+
+    with sim_module.start(api_key=API_KEY, fast=True, data_dir=tmp_path / "sim",
+                          answer_profile=_docs_letter if letter else None) as server, \
+            ak.Akool(api_key=API_KEY, base_url=server.base_url, offline=True, poll_interval=0.05,
+                     max_poll_interval=0.2, journal=tmp_path / "jobs.sqlite") as client:
+        raw = httpx.get(f"{server.base_url}/api/open/v3/avatar/list", headers=HEADERS).json()["data"]
+        assert isinstance(raw, list) is letter
+        official = client.avatars.list(from_=2)
+        assert len(official) >= 2
+        assert client.avatars.detail(official[0].id).avatar_id == official[0].avatar_id
+        job = client.avatars.create(official[0].url, avatar_id="either1", name="Either")
+        done = job.wait(timeout=60)
+        assert done.id == job.id and done.job.status == 3
