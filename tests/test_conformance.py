@@ -140,9 +140,10 @@ def test_a_job_detail_is_compared_with_an_offline_job_of_the_same_kind(profiled)
     created = httpx.post(f"{profiled.base_url}/api/open/v3/content/image/createbyprompt", headers={"x-api-key": REAL_KEY},
                          json={"prompt": "a blue square", "scale": "1:1"}).json()["data"]
     code, report = run("--api-key", REAL_KEY, "--base-url", profiled.base_url, "--job", created["_id"],
-                       "--job", "0" * 24)
+                       "--job", "0" * 24, "--poll-every", "0.1")
     found = sections(report)
-    assert found["detail_image"] == [] and "job 000000000000000000000000 was not found" in report
+    assert found["detail_image"] == [], report
+    assert "job 000000000000000000000000 was not found" in report and created["_id"] not in report
 
 
 def test_paid_asks_first_and_a_no_spends_nothing(profiled):

@@ -77,7 +77,8 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None, out: Tex
             if found is None:
                 out.write(f"note: job {job_id} was not found by any detail endpoint; skipped\n")
                 continue
-            kind, rec = found
+            kind = found[0]  # read until it finishes, as the offline job is (a running job lacks result fields)
+            rec, _ = runner.poll_detail(real, kind, job_id, every=args.poll_every, cap=args.poll_cap)
             rec.name = f"detail_{kind}"
             real_recs.append(rec)
             jobs.append(kind)

@@ -137,6 +137,9 @@ def offline_job(service: Service, kind: str) -> str:
     if kind == "audio":
         return _create(service, Call("c", "POST", "/api/open/v3/audio/create",
                                      json={"input_text": "Hi.", "voice_id": DOCS_VOICE, "rate": "100%"}))
+    if kind == "moderation":
+        return _create(service, Call("c", "POST", "/api/open/v3/content/analysis/sentiment",
+                                     json={"type": 4, "content": "Hello, friends.", "language": "en"}))
     if kind == "image":
         return _create(service, Call("c", "POST", "/api/open/v3/content/image/createbyprompt",
                                      json={"prompt": "a red circle", "scale": "1:1"}))
