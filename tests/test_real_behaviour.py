@@ -174,6 +174,9 @@ REFUSED = [
      "voice_id typo-voice"),
     ("/api/open/v3/talkingavatar/create", _elements("typo-voice"), 1003, "elements[1].voice_id typo-voice"),
     ("/api/open/v3/talkingavatar/create", _elements(VOICE, "typoAvatar"), 1003, "elements[0].avatar_id typoAvatar"),
+    ("/api/open/v3/avatar/createVideo", {"data": [{"width": 1920, "height": 1080, "duration": 1000, "elements": [
+        {"type": "avatar", "avatar_id": "typoAvatar", "scale_x": 1, "scale_y": 1, "offset_x": 0, "offset_y": 0}]}]},
+     1003, "data[0].elements[0].avatar_id typoAvatar"),
     ("/api/open/v4/image2Video/createBySourcePrompt/batch",
      {"image_url": "https://example.com/a.png", "prompt": "p", "model_name": "typo-model", "resolution": "720p",
       "video_length": 5}, 1003, "model_name typo-model"),

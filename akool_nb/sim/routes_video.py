@@ -168,6 +168,10 @@ def avatar_create_video(ctx: Ctx) -> dict:
         el.str("type", required=True, choices=("avatar", "image", "video"))
         if not el.obj.get("url") and not el.obj.get("avatar_id"):
             raise ParamError(el.name("url"), "or avatar_id is required")
+        avatar_id = el.obj.get("avatar_id")
+        if not el.obj.get("url") and isinstance(avatar_id, str) and ctx.sim.catalog.avatar(avatar_id) is None \
+                and _user_avatar(ctx, avatar_id) is None:  # an unknown avatar costs nothing: refused here
+            raise ParamError(el.name("avatar_id"), f"{avatar_id} is not an avatar of GET /api/open/v3/avatar/list")
     voice = item.sub("voice")
     if voice is not None:
         voice.str("voice_url", url=True)
