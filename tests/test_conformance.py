@@ -137,8 +137,8 @@ def test_the_report_names_exactly_the_differences_it_was_given_and_nothing_secre
 
 
 def test_a_job_detail_is_compared_with_an_offline_job_of_the_same_kind(profiled):
-    created = httpx.post(f"{profiled.base_url}/api/open/v3/content/image/createbyprompt", headers={"x-api-key": REAL_KEY},
-                         json={"prompt": "a blue square", "scale": "1:1"}).json()["data"]
+    created = httpx.post(f"{profiled.base_url}/api/open/v3/content/image/createbyprompt",
+                         headers={"x-api-key": REAL_KEY}, json={"prompt": "a blue square", "scale": "1:1"}).json()["data"]
     code, report = run("--api-key", REAL_KEY, "--base-url", profiled.base_url, "--job", created["_id"],
                        "--job", "0" * 24, "--poll-every", "0.1")
     found = sections(report)

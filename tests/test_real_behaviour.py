@@ -199,7 +199,8 @@ def test_a_cloned_or_listed_voice_is_still_accepted(api):
     assert api.post("/api/open/v4/voice/tts", json={"input_text": "Hi", "voice_id": VOICE}).json()["code"] == 1000
 
 
-@pytest.mark.parametrize("body", [None, {}, {"clientId": ""}, {"clientId": "x"}], ids=["no-body", "empty", "blank", "no-secret"])
+@pytest.mark.parametrize("body", [None, {}, {"clientId": ""}, {"clientId": "x"}],
+                         ids=["no-body", "empty", "blank", "no-secret"])
 def test_get_token_without_credentials_answers_a_code_its_page_lists(sim, body):
     r = httpx.post(f"{sim.base_url}/api/open/v3/getToken", json=body) if body is not None else \
         httpx.post(f"{sim.base_url}/api/open/v3/getToken")

@@ -47,7 +47,8 @@ DEVIATIONS = [
     ("POST /api/open/v4/voice/tts, /v3/audio/create", "voice ids \"from the lists\"; nothing says what happens",
      "an unlisted `voice_id` is refused before a job exists: 1008 naming the field (the voice changer's "
      "code)", "docs", "test_real_behaviour.py::test_unknown_ids_are_refused_before_a_job_exists"),
-    ("POST /api/open/v3/talkingavatar/create, /v3/avatar/createVideo", "ids \"from the lists\"; the page lists 1003, not 1008",
+    ("POST /api/open/v3/talkingavatar/create, /v3/avatar/createVideo",
+     "ids \"from the lists\"; the page lists 1003, not 1008",
      "an unlisted avatar or audio `voice_id` is 1003 naming `elements[i].…`", "docs",
      "test_real_behaviour.py::test_unknown_ids_are_refused_before_a_job_exists"),
     ("POST /api/open/v4/image2Video/createBySourcePrompt(/batch)", "`model_name` is an AI Model List value",

@@ -8,7 +8,8 @@ import re
 
 from .catalog import VOICES
 from .state import TEAM_ID, UID
-from .validate import ApiError, Ctx, Fields, ParamError, Raw, body_object, not_found, query_choice, query_int, rate_percent
+from .validate import (ApiError, Ctx, Fields, ParamError, Raw, body_object, not_found, query_choice, query_int,
+                       rate_percent)
 
 EMOTIONS = ("happy", "sad", "angry", "fearful", "disgusted", "surprised", "neutral")
 SOUND_EFFECTS = ("spacious_echo", "auditorium_echo", "lofi_telephone", "robotic")
@@ -52,7 +53,8 @@ def known_voice(ctx: Ctx, f: Fields, field: str = "voice_id", *, code: int = 100
 
         job = _clone(ctx, voice_id)
         if job is None or ctx.sim.status_of(job) != 3:
-            what = f"{f.name(field)} {voice_id} is not a voice of GET /api/open/v4/voice/list or /api/open/v3/voice/list"
+            what = (f"{f.name(field)} {voice_id} is not a voice of GET /api/open/v4/voice/list or "
+                    "/api/open/v3/voice/list")
             raise ApiError(code, ("Parameter error: " if code == 1003 else "The content you get does not exist: ")
                            + what)
     return voice_id
