@@ -100,6 +100,7 @@ EXPECTED = {
 def profiled(tmp_path_factory):
     server = sim_module.start(api_key=REAL_KEY, fast=True, data_dir=tmp_path_factory.mktemp("profiled"),
                               answer_profile=_profile)
+    server.state.catalog.avatars()  # made once, before the tool's first call (its client waits 30 s at most)
     yield server
     server.stop()
 

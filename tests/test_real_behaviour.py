@@ -272,7 +272,8 @@ def test_the_client_reads_avatars_in_either_shape(tmp_path, letter):
                           answer_profile=_docs_letter if letter else None) as server, \
             ak.Akool(api_key=API_KEY, base_url=server.base_url, offline=True, poll_interval=0.05,
                      max_poll_interval=0.2, journal=tmp_path / "jobs.sqlite") as client:
-        raw = httpx.get(f"{server.base_url}/api/open/v3/avatar/list", headers=HEADERS).json()["data"]
+        raw = httpx.get(f"{server.base_url}/api/open/v3/avatar/list", headers=HEADERS,
+                        timeout=300).json()["data"]  # a new service makes its avatars first
         assert isinstance(raw, list) is letter
         official = client.avatars.list(from_=2)
         assert len(official) >= 2

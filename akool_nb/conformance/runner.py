@@ -111,7 +111,7 @@ def offline_service(**start_options: Any) -> Iterator[Service]:
     from akool_nb import sim
 
     server = sim.start(api_key=OFFLINE_KEY, fast=True, **start_options)
-    service = Service(server.base_url, OFFLINE_KEY)
+    service = Service(server.base_url, OFFLINE_KEY, timeout=300)  # a new service makes its avatars on first use
     try:
         yield service
     finally:
