@@ -157,7 +157,25 @@ def render() -> str:
         shown = ", ".join(f"`{t}`" for t in tests[:3]) + (f" (+{len(tests) - 3})" if len(tests) > 3 else "")
         lines.append(f"| {index} | {method} | `{path}` | {family} | "
                      f"{', '.join(f'`{m}`' for m in methods) or '**none**'} | {served} | {shown or '**none**'} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _real_service_section()) + "\n"
+
+
+def _real_service_section() -> list[str]:
+    """The deviations from the docs' letter and the undocumented endpoints (``akool_nb.sim.evidence``)."""
+    from akool_nb.sim.evidence import DEVIATIONS, UNDOCUMENTED
+
+    lines = ["", "## Where the offline Akool follows the real service rather than the docs' letter", "",
+             "Evidence: *docs* (the docs contradict themselves or are silent; the reading shown), *demo* (Akool's "
+             "own demo apps read or send it against the real service), *observed* (real programs written against "
+             "the real service rely on it). The client accepts every variant listed. To check the offline Akool "
+             "against the real service with your key: `python -m akool_nb.conformance` (free reads; "
+             "`--save tests/conformance` keeps the answer shapes the tests then hold it to).", "",
+             "| Endpoint | The docs' letter | The offline Akool | Evidence | Test |", "|---|---|---|---|---|"]
+    lines += [f"| {e} | {docs} | {ours} | {ev} | `{t}` |" for e, docs, ours, ev, t in DEVIATIONS]
+    lines += ["", "### Undocumented endpoints served (Akool's demos call them)", "",
+              "| Method | Path | What | Evidence | Test |", "|---|---|---|---|---|"]
+    lines += [f"| {m} | `{p}` | {what} | {ev} | `{t}` |" for m, p, what, ev, t in UNDOCUMENTED]
+    return lines
 
 
 if __name__ == "__main__":

@@ -326,7 +326,8 @@ def test_upscale_and_variation_pick_the_chosen_candidate(client):
     assert distances.index(min(distances)) == 2 and min(distances) > 0.5  # like candidate 3, not equal
 
     info = client.images.info(generated.id)
-    assert info.used_buttons == ["U2", "V3"] and info.upscaled_urls == [upscaled.url]
+    assert info.used_buttons == ["U2", "V3"] and len(info.upscaled_urls) == 4
+    assert info.upscaled_urls[1] == upscaled.url and upscaled.url not in info.upscaled_urls[::2]
     assert client.images.info(upscaled.id).buttons == []
 
 

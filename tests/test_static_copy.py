@@ -82,7 +82,7 @@ def test_the_static_copy_follows_the_selection(client, shown, monkeypatch):
 
 
 def test_a_job_monitor_copy_carries_the_results_once_done(client, shown):
-    job = client.tts.create(text="Static copy test.", voice_id="en-US-AriaNeural")
+    job = client.tts.create(text="Static copy test.", voice_id="6889b628662160e2caad5dbc")
     monitor = JobMonitor([job])
     monitor._ipython_display_()
     monitor.wait(60)

@@ -276,15 +276,16 @@ def test_languages(client):
     assert httpx.get(langs[0].url).content[:4] == b"\x89PNG"
 
 
-def test_translation_adds_one_speech_track_per_language_and_the_subtitles(client, clips, tmp_path):
-    job = client.translation.create(clips["pattern"], ["es", "fr"], caption=clips["srt"])
-    assert job.request["language"] == "es,fr" and job.request["caption_url"].endswith("cues.srt")
-    result = job.wait(timeout=60)
-    assert result.data.language == "es,fr" and result.data.progress == 100
-    path = result.save(tmp_path / "translated.mp4")
+def test_translation_makes_one_job_per_language_with_its_speech_track_and_the_subtitles(client, clips, tmp_path):
+    jobs = client.translation.create(clips["pattern"], ["es", "fr"], caption=clips["srt"])
+    assert [j.request["language"] for j in jobs] == ["es", "fr"]  # one job per language (all_results)
+    assert all(j.request["caption_url"].endswith("cues.srt") for j in jobs)
+    results = [j.wait(timeout=60) for j in jobs]
+    assert [r.data.language for r in results] == ["es", "fr"] and all(r.data.progress == 100 for r in results)
+    path = results[0].save(tmp_path / "translated.mp4")
     i = info(path)
-    assert abs(i["duration"] - 3) < 0.15 and i["audio"] == ["spa", "fra"]
-    assert rms(pcm(path, 0)) > 0.02 and rms(pcm(path, 1)) > 0.02
+    assert abs(i["duration"] - 3) < 0.15 and i["audio"] == ["spa"] and rms(pcm(path, 0)) > 0.02
+    assert info(results[1].save(tmp_path / "fr.mp4"))["audio"] == ["fra"]
 
     def caption_band(t: float) -> float:
         out = frame(path, t)

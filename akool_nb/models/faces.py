@@ -15,7 +15,7 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import Field, PrivateAttr
+from pydantic import Field, PrivateAttr, field_validator
 
 from .._exceptions import AkoolError
 from ._base import ResponseModel
@@ -156,6 +156,8 @@ class FaceFrame(ResponseModel):
     crop_region: list[Any] | None = None
     crop_landmarks: list[str] | None = None
 
+    _one_face = field_validator("landmarks_str", mode="before")(lambda v: [v] if isinstance(v, str) else v)
+
 
 class FaceDetection(ResponseModel):
     """``POST /interface/detect-api/detect_faces``: ``faces`` (the picture's, or the first frame's),
@@ -251,6 +253,8 @@ class LegacyDetection(ResponseModel):
     seconds: float | None = None
     trx_id: str | None = None
     _source_url: str | None = PrivateAttr(default=None)
+    # Real code reads one face's landmarks_str as a plain string; accept that answer too.
+    _one_face = field_validator("landmarks_str", mode="before")(lambda v: [v] if isinstance(v, str) else v)
     _media: Any = PrivateAttr(default=None)
 
     @property

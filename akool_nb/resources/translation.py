@@ -81,8 +81,12 @@ class Translation(Resource):
             caption_url=(yield from self._url(caption_ref)) if caption_ref is not None else None, **fields,
         ).to_wire()
         data = yield APIRequest("POST", "/api/open/v3/content/video/createbytranslate", json=body, paid=True, find_hint=FIND_HINT)
-        if isinstance(data, list):  # the shape for several languages is undocumented (§F.49): accept both
-            return [self._job("translation", item, body) for item in data if isinstance(item, dict)]
+        # Several languages (undocumented, §F.49): one job per language, in ``all_results`` (Akool's demo reads
+        # it), a bare list, or one record for them all: accept each.
+        results = data.get("all_results") if isinstance(data, dict) else data
+        if isinstance(results, list) and len([i for i in results if isinstance(i, dict)]) > 1:
+            return [self._job("translation", item, {**body, "language": item.get("language") or body["language"]})
+                    for item in results if isinstance(item, dict)]
         return self._job("translation", data, body)
 
     @operation

@@ -56,7 +56,7 @@ class SimServer:
     """A running offline Akool. Use :func:`start` to make one; ``stop()`` or ``with`` ends it."""
 
     def __init__(self, *, host: str, port: int, api_key: str | None, client_id: str, client_secret: str | None,
-                 data_dir: Path | None, timing: Timing | None, fast: bool):
+                 data_dir: Path | None, timing: Timing | None, fast: bool, answer_profile: Any = None):
         _require_server_stack()
         _check_loopback(host)
         if not isinstance(client_id, str) or not client_id:
@@ -65,8 +65,8 @@ class SimServer:
         if client_secret and len(client_secret.encode("utf-8")) not in (16, 24, 32):
             raise ValueError("client_secret must be 16, 24 or 32 bytes long (the webhook AES key), "
                              f"got {len(client_secret.encode('utf-8'))}")
-        # An api_key of another length still serves everything but webhooks: creates that ask for one answer
-        # 1003 explaining this (see SimState.webhook_key_problem).
+        # An api_key of another length still serves everything, webhooks aside: said once here (and by
+        # ``python -m akool_nb.sim`` on stderr); creates with a webhookUrl work (SimState.webhook_key_problem).
         self.api_key, self.client_id, self.client_secret = api_key, client_id, secret
         self._tmp = data_dir is None
         self.data_dir = Path(tempfile.mkdtemp(prefix="akool-sim-")) if data_dir is None else Path(data_dir)
@@ -91,6 +91,12 @@ class SimServer:
         self.state = SimState(data_dir=self.data_dir, base_url=self.base_url, api_key=api_key, client_id=client_id,
                               client_secret=secret, timing=timing, fast=fast)
         self.faults = self.state.faults
+        self.state.answer_profile = answer_profile
+        self.webhook_warning = self.state.webhook_key_problem
+        if self.webhook_warning:
+            import logging
+
+            logging.getLogger("akool_nb.sim").warning("offline Akool: %s", self.webhook_warning)
         try:
             self._serve(build_app(self.state))
         except BaseException:
@@ -163,7 +169,7 @@ class SimServer:
 
 def start(*, host: str = "127.0.0.1", port: int = 0, api_key: str | None = None, client_id: str = "akoolnbsimclient",
           client_secret: str | None = None, data_dir: Path | str | None = None, timing: Timing | None = None,
-          fast: bool = False) -> SimServer:
+          fast: bool = False, answer_profile: Any = None) -> SimServer:
     """Start the offline Akool in a background thread and return its handle once it answers.
 
     ``port=0`` picks a free port. Without ``api_key`` any ``x-api-key`` is accepted. ``client_id`` and the
@@ -171,6 +177,9 @@ def start(*, host: str = "127.0.0.1", port: int = 0, api_key: str | None = None,
     ``client_secret``, else the api key, else :data:`DEFAULT_CLIENT_SECRET` (16/24/32 bytes). ``data_dir``
     keeps jobs and files across restarts (default: a temporary directory removed by ``stop()``).
     ``fast=True`` uses short timings (0.05 s queued, 0.2 s processing) and small media.
+    ``answer_profile`` (tests only): ``fn(path, data) -> data`` edits every answer's ``data``, making a
+    deliberately different service for testing ``python -m akool_nb.conformance``.
     """
     return SimServer(host=host, port=port, api_key=api_key, client_id=client_id, client_secret=client_secret,
-                     data_dir=None if data_dir is None else Path(data_dir), timing=timing, fast=fast)
+                     data_dir=None if data_dir is None else Path(data_dir), timing=timing, fast=fast,
+                     answer_profile=answer_profile)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 
@@ -22,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--process-seconds", type=float, default=None, help="minimum seconds processing (status 2)")
     args = parser.parse_args(argv)
 
+    # Start-up warnings (e.g. a webhook key of the wrong length) go to stderr once.
+    logging.basicConfig(level=logging.WARNING, format="warning: %(message)s", stream=sys.stderr)
     base = Timing.fast() if args.fast else Timing()
     timing = Timing(queue_s=base.queue_s if args.queue_seconds is None else args.queue_seconds,
                     process_s=base.process_s if args.process_seconds is None else args.process_seconds)

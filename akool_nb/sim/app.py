@@ -63,6 +63,8 @@ def api_route(method: str, path: str, handler: Callable[[Ctx], Any], auth: bool)
             return envelope(exc.code, exc.msg)
         except ImportError as exc:  # an optional part (the face detector) is not installed: say which extra
             return envelope(1015, f"The offline Akool cannot do this on this machine: {exc}")
+        if (edit := getattr(sim, "answer_profile", None)) is not None and not isinstance(data, Raw):
+            data = edit(ctx.path, data)  # tests only: a deliberately different service (akool_nb.conformance)
         return (JSONResponse(dict(data), status_code=getattr(data, "status_code", 200)) if isinstance(data, Raw)
                 else envelope(1000, "OK", data))
 

@@ -44,6 +44,10 @@ _VOICES = [
      ["Advertisement", "Customer Service"], 4, "Olá, eu sou a Ana. Esta é uma voz simulada do Brasil."),
     ("akoolsim0hi0priya", "Priya", "Female", "Hindi", "hi", "Indian", ["Young"], ["Enthusiastic"],
      ["Education", "Social Media"], 2, "नमस्ते, मैं प्रिया हूँ। यह एक नकली आवाज़ है।"),
+    # The docs' v3 TTS example voice (B.4.2): listed, so the docs' own example still works when unknown
+    # voice ids are refused.
+    ("LcfcDJNUP1GQjkzn1xUU", "Rachel", "Female", "English", "en", "American", ["Middle"], ["Calm"],
+     ["Education", "Audiobook"], 1, "Hi, I am Rachel, the simulated voice of the docs' example."),
 ]
 _CREATED = 1751608916162  # a fixed, plausible create_time (ms)
 

@@ -8,7 +8,8 @@ import re
 
 from .catalog import VOICES
 from .state import TEAM_ID, UID
-from .validate import Ctx, Fields, ParamError, Raw, body_object, not_found, query_choice, query_int, rate_percent
+from .validate import (ApiError, Ctx, Fields, ParamError, Raw, body_object, not_found, query_choice, query_int,
+                       rate_percent)
 
 EMOTIONS = ("happy", "sad", "angry", "fearful", "disgusted", "surprised", "neutral")
 SOUND_EFFECTS = ("spacious_echo", "auditorium_echo", "lofi_telephone", "robotic")
@@ -16,9 +17,13 @@ V3_TEXT_LIMIT, V4_TEXT_LIMIT = 5000, 50000
 
 
 def get_token(ctx: Ctx) -> Raw:
-    f = body_object(ctx.body)
-    client_id = f.str("clientId", required=True)
-    client_secret = f.str("clientSecret", required=True)
+    # The getToken page lists only 1000, 1101, 1102 and 1200: missing credentials are 1102 (not 1003).
+    body = ctx.body if isinstance(ctx.body, dict) else {}
+    client_id, client_secret = body.get("clientId"), body.get("clientSecret")
+    for field, value in (("clientId", client_id), ("clientSecret", client_secret)):
+        if not isinstance(value, str) or not value.strip():
+            raise ApiError(1102, f"Authorization cannot be empty: {field} is required (a string; clientSecret "
+                                 "is your API key)")
     return Raw(code=1000, msg="OK", token=ctx.sim.issue_token(client_id, client_secret))
 
 
@@ -39,6 +44,22 @@ def _failure(ctx: Ctx, job: dict, status: int) -> dict:
     return {"error_code": KINDS[job["kind"]].error_code, "error_reason": job["error"]} if status == 4 else {}
 
 
+def known_voice(ctx: Ctx, f: Fields, field: str = "voice_id", *, code: int = 1008) -> str:
+    """A required voice id that is in the voice lists (official or a finished clone), else ``code`` naming the
+    field: a typo is refused before a job exists, as the real service refuses it (docs: take it from the lists)."""
+    voice_id = f.str(field, required=True)
+    if ctx.sim.catalog.voice(voice_id) is None:
+        from .routes_voicelab import _clone
+
+        job = _clone(ctx, voice_id)
+        if job is None or ctx.sim.status_of(job) != 3:
+            what = (f"{f.name(field)} {voice_id} is not a voice of GET /api/open/v4/voice/list or "
+                    "/api/open/v3/voice/list")
+            raise ApiError(code, ("Parameter error: " if code == 1003 else "The content you get does not exist: ")
+                           + what)
+    return voice_id
+
+
 # ------------------------------------------------------------------ v3 audio
 def voice_list_v3(ctx: Ctx) -> list:
     source = query_choice(ctx.query, "from", ("3", "4"))
@@ -55,13 +76,16 @@ def _speed_from_rate(rate: float | None) -> float:
 def audio_create_v3(ctx: Ctx) -> dict:
     f = body_object(ctx.body)
     text = _text(f, "input_text", V3_TEXT_LIMIT)
-    voice_id = f.str("voice_id", required=True)
+    voice_id = known_voice(ctx, f)
     rate = rate_percent(f)
     webhook = f.webhook()
     params = {"input_text": text, "voice_id": voice_id, "rate": f.obj.get("rate") or "100%",
               "speed": _speed_from_rate(rate), "webhookUrl": webhook}
     job = ctx.sim.create_job("tts_v3", ctx.path, params, webhook_url=webhook)
-    return {**_audio_v3(ctx, job), "status": 1}
+    # Real answers carry the voice's source (``from``) and document id (``voice_model_id``): observed,
+    # docs/api-coverage.md.
+    voice = ctx.sim.catalog.voice(voice_id)
+    return {**_audio_v3(ctx, job), "status": 1, "from": 3, "voice_model_id": voice["_id"] if voice else voice_id}
 
 
 def audio_clone_v3(ctx: Ctx) -> dict:
@@ -166,7 +190,7 @@ def _extra_options(f: Fields) -> None:
 def voice_tts_v4(ctx: Ctx) -> dict:
     f = body_object(ctx.body)
     text = _text(f, "input_text", V4_TEXT_LIMIT)
-    voice_id = f.str("voice_id", required=True)
+    voice_id = known_voice(ctx, f)
     options = _voice_options(f)
     language = f.str("language_code")
     if language is not None and not re.fullmatch(r"[a-z]{2,3}", language):
@@ -219,8 +243,24 @@ def resource_list_v4(ctx: Ctx) -> dict:
     return _page(ctx, [_tts_v4(ctx, job) for job in jobs])
 
 
+def translation_voices(ctx: Ctx) -> dict:
+    """``GET /api/open/v4/voice/videoTranslation?language_code=&page=&size=``: the voices for a translation
+    target language (undocumented; Akool's video-translation demo reads ``data.result``)."""
+    from .routes_media import _language
+
+    code = (ctx.query.get("language_code") or "").strip()
+    lang = _language(code) if code else None
+    if code and lang is None:
+        raise ParamError("language_code", f"{code} is not a language of GET /api/open/v3/language/list")
+    primary = lang[0].split("-")[0].lower() if lang else None
+    voices = [v for v in VOICES if primary is None or v["locale"] == primary]
+    return _page(ctx, [{**ctx.sim.catalog.v4_item(v), "language_code": lang[0] if lang else v["locale"]}
+                       for v in voices])
+
+
 ROUTES = [
     ("POST", "/api/open/v3/getToken", get_token, False),
+    ("GET", "/api/open/v4/voice/videoTranslation", translation_voices, True),
     ("GET", "/api/open/v3/voice/list", voice_list_v3, True),
     ("POST", "/api/open/v3/audio/create", audio_create_v3, True),
     ("POST", "/api/open/v3/audio/clone", audio_clone_v3, True),

@@ -255,7 +255,9 @@ def legacy_detect(ctx: Ctx) -> Raw:
         body = ctx.body
         if not isinstance(body, dict):
             raise DetectError("Request body must be a JSON object")
-        single = _bool(body, "single_face", required=True)
+        # Real apps leave single_face out (the docs say required): then one face, the largest, so that
+        # landmarks_str is the one face's string that code passes on as faceswap opts.
+        single = True if body.get("single_face") is None else _bool(body, "single_face")
         _, img = _load_media(ctx.sim, body, work, url_field="image_url", videos=False)
         faces = fe.detect(img, single=single)
         if not faces:
@@ -334,6 +336,14 @@ def analyze_frames(ctx: Ctx) -> Raw:
 
 
 # ---------------------------------------------------------- faceswap input
+def unwrap_opts(item: Fields) -> None:
+    """Real code passes the legacy ``/detect`` answer's ``landmarks_str`` (a one-face array) as ``opts``
+    unchanged (in JS a one-element array reads as its string): accept ``["x,y:x,y:x,y:x,y"]``."""
+    value = item.obj.get("opts")
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
+        item.obj["opts"] = value[0]
+
+
 def _faces(f: Fields, field: str, *, opts: bool) -> list[dict]:
     items = f.list(field, required=True, nonempty=True)
     out = []
@@ -343,6 +353,7 @@ def _faces(f: Fields, field: str, *, opts: bool) -> list[dict]:
         if not opts:
             out.append({"path": path})
             continue
+        unwrap_opts(item)
         value = item.str("opts", required=True, when="(the face's landmarks_str from face detection)")
         from .face_engine import OPTS
 
@@ -715,7 +726,8 @@ register_kind("reage_video", Kind("faceswap_status", "faceswap", render_reage_vi
 ROUTES = [
     ("POST", "/interface/detect-api/detect_faces", detect_faces, True),
     ("POST", "/interface/detect-api/faceswap/analyze_frames", analyze_frames, True),
-    ("POST", "/detect", legacy_detect, True),
+    # Real apps call the legacy host with no auth header or the docs' literal placeholder: it checks none.
+    ("POST", "/detect", legacy_detect, False),
     ("POST", "/api/open/v3/faceswap/highquality/specifyimage", specify_image, True),
     ("POST", "/api/open/v4/faceswap/faceswapByImage", faceswap_pro, True),
     ("POST", "/api/open/v3/faceswap/highquality/specifyvideo", specify_video, True),

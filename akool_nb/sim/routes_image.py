@@ -158,12 +158,24 @@ def image_record(ctx: Ctx, job: dict) -> dict:
         rec.update(type=4, prompt=p["prompt"], origin_prompt=p["prompt"], source_image=p["source_image"],
                    scale=p["scale"], buttons=list(BUTTONS) if status == 3 else [],
                    used_buttons=list(dict.fromkeys(j["params"]["button"] for j in pressed)),
-                   upscaled_urls=[u for j in pressed if j["params"]["button"].startswith("U")
-                                  and (u := sim.result_url(j))], **{"from": 1})
+                   upscaled_urls=_upscaled_urls(sim, job, pressed, status), **{"from": 1})
     else:
         rec.update(type=4, image_content_model_id=p["_id"], op_button=p["button"],
                    op_buttonMessageId=job["extra"].get("message_id", ""), **{"from": 1})
     return rec
+
+
+def _upscaled_urls(sim, job: dict, pressed: list[dict], status: int) -> list[str]:
+    """A finished generation carries the 4 candidates as separate files (Akool's own demo polls until this
+    list is non-empty: docs/api-coverage.md); a U button pressed later replaces its candidate."""
+    if status != 3:
+        return []
+    urls = [sim.url_for(rel) for rel in job["result"].get("tiles") or []]
+    for j in pressed:
+        button = j["params"]["button"]
+        if button.startswith("U") and (u := sim.result_url(j)) and int(button[1]) <= len(urls):
+            urls[int(button[1]) - 1] = u
+    return urls
 
 
 def _source(sim, url: str, work: Path):
@@ -179,7 +191,14 @@ def render_prompt(sim, job: dict, work: Path) -> dict:
     out = sim.files_dir / "results" / job["id"] / f"{job['id']}.png"
     out.parent.mkdir(parents=True, exist_ok=True)
     sim_label(grid).save(out)
-    return {"file": sim.rel_of(out), "width": grid.width, "height": grid.height}
+    tiles = []
+    half_w, half_h = grid.width // 2, grid.height // 2
+    for i in range(4):  # the 2x2 grid's candidates, left to right, top to bottom (U1..U4)
+        x, y = (i % 2) * half_w, (i // 2) * half_h
+        tile = out.with_name(f"{job['id']}_{i + 1}.png")
+        sim_label(grid.crop((x, y, x + half_w, y + half_h))).save(tile)
+        tiles.append(sim.rel_of(tile))
+    return {"file": sim.rel_of(out), "width": grid.width, "height": grid.height, "tiles": tiles}
 
 
 def render_button(sim, job: dict, work: Path) -> dict:

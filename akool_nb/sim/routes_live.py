@@ -489,6 +489,9 @@ def _source_images(f: Fields) -> list:
     for i in range(len(items)):
         item = f.item("sourceImage", i)
         item.str("path", required=True, url=True)
+        from .routes_face import unwrap_opts
+
+        unwrap_opts(item)
         item.str("opts", required=True, pattern=LANDMARKS)
     return [{"path": it["path"], "opts": it["opts"]} for it in items]
 
@@ -548,6 +551,12 @@ def live_update(ctx: Ctx) -> dict:
     return _live_record(ctx, ctx.sim.store.get_job(job["id"]), ("_id", "faceswap_status"))
 
 
+def live_info(ctx: Ctx) -> dict:
+    """``POST /api/open/v3/faceswap/live/info`` ``{"_id"}`` (undocumented; Akool's live face swap demo polls
+    it until ``faceswap_status`` is 2, ready to join the channel)."""
+    return _live_record(ctx, _live_session(ctx, body_object(ctx.body)))
+
+
 def live_close(ctx: Ctx) -> dict:
     f = body_object(ctx.body)
     job = _live_session(ctx, f)
@@ -590,4 +599,5 @@ ROUTES = [
     ("POST", f"{LF}/create", live_create, True),
     ("POST", f"{LF}/update", live_update, True),
     ("POST", f"{LF}/close", live_close, True),
+    ("POST", f"{LF}/info", live_info, True),
 ]

@@ -238,12 +238,21 @@ def _active_i2v(sim) -> int:
     return sum(1 for j in sim.store.jobs((I2V,)) if j["media_state"] == "pending" or sim.status_of(j) < 3)
 
 
+def _listed_models(kind: int) -> set[str]:
+    from .routes_image import AI_MODELS
+
+    return {m["value"] for m in AI_MODELS if m["type"] == kind}
+
+
 def i2v_batch(ctx: Ctx) -> dict:
     f = body_object(ctx.body)
     image = _url_ext(f, "image_url", IMAGE_EXTS, "an image URL")
     prompt = f.str("prompt", required=True)
     model_name = f.str("model_name")
     model = I2V_MODELS.get(model_name or "")
+    if model_name is not None and model_name not in _listed_models(1501):  # refused before a job exists
+        raise ParamError("model_name", f"{model_name} is not an image-to-video model; use a value from "
+                                       "GET /api/open/v4/aigModel/list?types[]=1501")
     negative = f.str("negative_prompt", allow_empty=True)
     f.bool("extend_prompt")
     resolution = f.str("resolution", required=True, choices=model["resolutions"] if model else BATCH_RESOLUTIONS)
@@ -661,17 +670,22 @@ def translation_create(ctx: Ctx) -> dict:
                 if again:
                     raise ApiError(1202, "The same video cannot be translated with lip-sync in the same language "
                                          f"more than once ({', '.join(sorted(again))})")
-    params = {"url": url, "source_language": source, "language": ",".join(codes), "lipsync": bool(lipsync),
+    params = {"url": url, "source_language": source, "lipsync": bool(lipsync),
               "webhookUrl": webhook, "speaker_num": f.obj.get("speaker_num") or 0,
               "remove_bgm": bool(f.obj.get("remove_bgm")), "caption_type": f.obj.get("caption_type") or 0,
               "caption_url": caption_url, "studio_voice": studio,
               "dynamic_duration": bool(f.obj.get("dynamic_duration"))}
-    job = ctx.sim.create_job(TRANSLATE, ctx.path, params, webhook_url=webhook,
-                             extra={"video_id": str(uuid.uuid4())})
-    rec = translation_record(ctx.sim, job)
-    return {k: rec[k] for k in ("_id", "create_time", "uid", "team_id", "video_id", "video_status", "video",
-                                "language", "source_language", "lipsync", "webhookUrl", "simulated")} \
-        | {"video_status": 1, "video": ""}
+    # The real service makes one job per target language and lists them in ``all_results`` (Akool's own
+    # demo reads it; docs/api-coverage.md); the answer's top level is the first language's job.
+    keys = ("_id", "create_time", "uid", "team_id", "video_id", "video_status", "video", "language",
+            "source_language", "lipsync", "webhookUrl", "simulated")
+    created = []
+    for code in codes:
+        job = ctx.sim.create_job(TRANSLATE, ctx.path, {**params, "language": code}, webhook_url=webhook,
+                                 extra={"video_id": str(uuid.uuid4())})
+        rec = translation_record(ctx.sim, job)
+        created.append({k: rec[k] for k in keys} | {"video_status": 1, "video": ""})
+    return {**created[0], "all_results": created}
 
 
 def _speech_text(sentence: str, studio: dict) -> tuple[str, str]:

@@ -104,13 +104,15 @@ def _element(ctx: Ctx, f: Fields, i: int, avatar_from: int) -> str:
         _check_url(el, IMAGE_EXTS, "an image", colour=True)
     elif kind == "avatar" and avatar_from == 2:
         avatar_id = el.str("avatar_id", required=True, when="when type is avatar and avatar_from is 2")
-        if ctx.sim.catalog.avatar(avatar_id) is None:
-            raise ApiError(1008, f"The content you get does not exist: avatar_id {avatar_id} is not an official avatar")
+        if ctx.sim.catalog.avatar(avatar_id) is None:  # the page lists 1003, not 1008
+            raise ParamError(el.name("avatar_id"), f"{avatar_id} is not an official avatar (GET "
+                                                    "/api/open/v3/avatar/list?from=2)")
     elif kind == "avatar":
         avatar_id = el.str("avatar_id")
         if el.obj.get("url") is None and avatar_id:  # lenient: a user avatar by id
             if _user_avatar(ctx, avatar_id) is None:
-                raise ApiError(1008, f"The content you get does not exist: avatar_id {avatar_id}")
+                raise ParamError(el.name("avatar_id"), f"{avatar_id} is not one of your avatars (GET "
+                                                        "/api/open/v3/avatar/list?from=3)")
         else:
             el.str("url", required=True, when="when avatar_from is 3")
             _check_url(el, IMAGE_EXTS + VIDEO_EXTS, "an image or video")
@@ -120,6 +122,10 @@ def _element(ctx: Ctx, f: Fields, i: int, avatar_from: int) -> str:
             raise ParamError(el.name("url"), "must be an http(s) URL")
         text = el.str("input_text")
         voice_id = el.str("voice_id")
+        if url is None and voice_id is not None:
+            from .routes_audio import known_voice
+
+            known_voice(ctx, el, code=1003)
         if url is None:
             if text is None and voice_id is None:
                 raise ParamError(el.name("url"), "or input_text and voice_id is required when type is audio")
@@ -162,6 +168,10 @@ def avatar_create_video(ctx: Ctx) -> dict:
         el.str("type", required=True, choices=("avatar", "image", "video"))
         if not el.obj.get("url") and not el.obj.get("avatar_id"):
             raise ParamError(el.name("url"), "or avatar_id is required")
+        avatar_id = el.obj.get("avatar_id")
+        if not el.obj.get("url") and isinstance(avatar_id, str) and ctx.sim.catalog.avatar(avatar_id) is None \
+                and _user_avatar(ctx, avatar_id) is None:  # an unknown avatar costs nothing: refused here
+            raise ParamError(el.name("avatar_id"), f"{avatar_id} is not an avatar of GET /api/open/v3/avatar/list")
     voice = item.sub("voice")
     if voice is not None:
         voice.str("voice_url", url=True)
@@ -187,7 +197,7 @@ def user_avatar_item(ctx: Ctx, job: dict) -> dict:
     return rec
 
 
-def avatar_list(ctx: Ctx) -> list:
+def avatar_list(ctx: Ctx) -> dict:
     source = query_choice(ctx.query, "from", ("2", "3"))
     kind = query_choice(ctx.query, "type", ("1", "2"))
     page, size = query_int(ctx.query, "page", 1), query_int(ctx.query, "size", 100)
@@ -198,27 +208,29 @@ def avatar_list(ctx: Ctx) -> list:
         items += [user_avatar_item(ctx, j) for j in ctx.sim.store.jobs(("avatar_upload",))]
     if kind is not None:
         items = [a for a in items if a["type"] == int(kind)]
-    return items[(page - 1) * size: page * size]
+    # The docs say an array; Akool's talking-avatar demo reads ``data.result`` of a paginated object, the
+    # shape of every other list (docs/api-coverage.md). Our client reads both.
+    return {"result": items[(page - 1) * size: page * size], "count": len(items), "page": page, "size": size}
 
 
-def avatar_detail(ctx: Ctx) -> list:
+def avatar_detail(ctx: Ctx) -> dict:
     avatar_id = ctx.query.get("id")
     if not avatar_id:
         raise ParamError("id", "is required")
     official = next((a for a in ctx.sim.catalog.avatars() if a["_id"] == avatar_id), None)
-    if official is not None:
-        return [ctx.sim.catalog.avatar_item(official)]
+    if official is not None:  # one object (the demo reads data._id / data.status; the docs say an array)
+        return ctx.sim.catalog.avatar_item(official)
     job = ctx.sim.store.get_job(avatar_id, ("avatar_upload",))
     if job is None:
         raise not_found(f"id {avatar_id}")
-    return [user_avatar_item(ctx, job)]
+    return user_avatar_item(ctx, job)
 
 
-def avatar_create(ctx: Ctx) -> list:
+def avatar_create(ctx: Ctx) -> dict:
     f = body_object(ctx.body)
     url = f.str("url", required=True, url=True)
     avatar_id = f.str("avatar_id", required=True, pattern=r"^[a-zA-Z0-9]+$")
-    name = f.str("name", required=True)
+    name = f.str("name") or avatar_id  # Akool's demo leaves it out
     kind = f.get("type", True)
     if kind not in (1, 2, "1", "2") or isinstance(kind, bool):  # [s34] String "1", [v3-AV] Number 1|2 (§F.4 #30)
         raise ParamError("type", "must be 1 or 2")
@@ -229,7 +241,7 @@ def avatar_create(ctx: Ctx) -> list:
     params = {"url": url, "avatar_id": avatar_id, "name": name, "type": int(kind), "url_from": int(url_from),
               "webhookUrl": webhook}
     job = ctx.sim.create_job("avatar_upload", ctx.path, params, webhook_url=webhook)
-    return [{**user_avatar_item(ctx, job), "status": 1}]
+    return {**user_avatar_item(ctx, job), "status": 1}
 
 
 ROUTES = [

@@ -91,6 +91,13 @@ class Webhooks:
         try:
             data = {"_id": job["id"], "status": status, "type": KINDS[job["kind"]].webhook_type,
                     "url": public_url(self.sim, job) if status == 3 else ""}
+            if self.sim.webhook_key_problem:  # said once at start-up; logged per job, never sent
+                with self._lock:
+                    self._log.append({"job_id": job["id"], "url": job["webhook_url"], "status": status,
+                                      "type": data["type"], "status_code": None, "attempts": 0, "delivered": False,
+                                      "error": self.sim.webhook_key_problem, "time": time.time()})
+                self.sim.store.update_job(job["id"], notified=status)
+                return
             body = sign_and_encrypt(data, client_id=self.sim.client_id, client_secret=self.sim.client_secret)
             entry = {"job_id": job["id"], "url": job["webhook_url"], "status": status, "type": data["type"],
                      "status_code": None, "attempts": 0, "delivered": False, "error": ""}

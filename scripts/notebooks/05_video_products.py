@@ -67,12 +67,14 @@ and preferably under 25 fps)."""),
 synced = client.lip_sync.create(presenter, new_line).wait()
 synced"""),
     ("md", """## 4. Video translation
-Language codes come from `languages()`; pass one or several. The source video needs speech (an audio track)
+Language codes come from `languages()`; pass one or several (several make one job per language). The source video needs speech (an audio track)
 and may last at most 60 s at up to 30 fps. `caption_type` 2 adds subtitles in the target language."""),
     ("code", """languages = client.translation.languages()
 print(len(languages), "languages, e.g.", [(l.lang_code, l.lang_name) for l in languages[:4]])"""),
-    ("code", """translated = client.translation.create(presenter, ["es", "fr"], caption_type=2).wait()
-print("languages:", translated.data.language, "- one audio track each")
+    ("code", """jobs = client.translation.create(presenter, ["es", "fr"], caption_type=2)  # one job per language
+results = [job.wait() for job in jobs]
+print("languages:", [r.data.language for r in results])
+translated = results[0]
 translated"""),
     ("code", """path = translated.save("translated.mp4")
 print(path, path.stat().st_size, "bytes;", translated.expires_at.strftime("the link expires %Y-%m-%d"))"""),
