@@ -62,8 +62,12 @@ def client_methods() -> dict[tuple[str, str], list[str]]:
             attr = client_attrs.get((source.stem, cls.name))
             if attr is None:
                 continue
-            for fn in (n for n in cls.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")):
-                for call in (n for n in ast.walk(fn) if isinstance(n, ast.Call)):
+            methods = {n.name: n for n in cls.body if isinstance(n, ast.FunctionDef)}
+            for fn in (n for n in methods.values() if not n.name.startswith("_")):
+                # a public method's own requests and those of the private helpers it calls (self._steps(...))
+                helpers = [methods[a.attr] for a in ast.walk(fn) if isinstance(a, ast.Attribute)
+                           and a.attr in methods and a.attr.startswith("_")]
+                for call in (n for body in (fn, *helpers) for n in ast.walk(body) if isinstance(n, ast.Call)):
                     name = getattr(call.func, "id", getattr(call.func, "attr", ""))
                     if name != "APIRequest" or len(call.args) < 2:
                         continue
