@@ -243,7 +243,7 @@ class BaseClient:
         if req.paid and http_error:
             # A 5xx to a create is ambiguous: the job may have been created before the error.
             raise AmbiguousSubmitError(
-                _ambiguous_message(req, reason), endpoint=req.endpoint,
+                _ambiguous_message(req, reason), endpoint=req.endpoint, reason=reason,
                 http_status=response.status_code if response is not None else None,
             )
         if attempt >= self.retry.max_retries:
@@ -257,7 +257,7 @@ class BaseClient:
         never_sent = isinstance(exc, _NEVER_SENT)
         reason = type(exc).__name__
         if req.paid and not never_sent:
-            raise AmbiguousSubmitError(_ambiguous_message(req, reason), endpoint=req.endpoint) from None
+            raise AmbiguousSubmitError(_ambiguous_message(req, reason), endpoint=req.endpoint, reason=reason) from None
         if attempt >= self.retry.max_retries:
             what = "could not reach" if never_sent else "lost the connection to"
             raise APIConnectionError(

@@ -1,0 +1,547 @@
+"""The journal's storage: one writer thread per process and file (group commit), overlay reads.
+
+Writes are queued as small operations; the writer thread runs everything queued in ONE transaction (each
+operation in a savepoint, so one refused write never sinks its neighbours), commits, and only then resolves
+the futures of the writes that asked for durability. Until a write is committed, readers in this process see
+it through an in-memory overlay (the latest row per entry), so reads never wait for the writer.
+"""
+from __future__ import annotations
+
+import atexit
+import concurrent.futures
+import contextlib
+import contextvars
+import json
+import os
+import secrets
+import socket
+import sqlite3
+import threading
+import time
+import weakref
+from pathlib import Path
+from queue import Empty, SimpleQueue
+from typing import Any, Callable, Iterable, Iterator
+
+from .._logging import logger, mask
+from . import heal
+from .entry import (COLUMNS, CREATED, OPEN_STATES, SENDING, VISIBLE_STATES, Entry, canonical,
+                    fingerprint)
+
+SEND_LEASE = 600.0  # seconds an in-flight create (or a settling process) keeps others away from its entry
+_HOST = socket.gethostname()
+_SELECT = f"SELECT {', '.join(COLUMNS)} FROM entries"
+_UPSERT = (f"INSERT INTO entries ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
+           "ON CONFLICT(key) DO UPDATE SET product=excluded.product, state=excluded.state, "
+           "job_id=COALESCE(excluded.job_id, entries.job_id), status=COALESCE(excluded.status, entries.status), "
+           "url=COALESCE(excluded.url, entries.url), attempts=excluded.attempts, first_sent=excluded.first_sent, "
+           "sent_at=excluded.sent_at, failure=excluded.failure, failed_at=excluded.failed_at, "
+           "lease_until=excluded.lease_until, owner=excluded.owner, history=excluded.history, "
+           "meta=excluded.meta, updated_at=excluded.updated_at")
+_meta: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("akool_nb_journal_meta", default=None)
+
+
+@contextlib.contextmanager
+def tagged(**meta: Any) -> Iterator[dict[str, Any]]:
+    """Creates inside ``with tagged(campaign="spring", row=7):`` get that ``meta`` in their journal entry."""
+    merged = {**(_meta.get() or {}), **meta}
+    token = _meta.set(merged)
+    try:
+        yield merged
+    finally:
+        _meta.reset(token)
+
+
+def owner() -> str:
+    return f"{_HOST}:{os.getpid()}"
+
+
+def owner_alive(who: str | None) -> bool:
+    """Whether the process named ``host:pid`` may still be running (other hosts: assume it is)."""
+    host, _, pid = (who or "").rpartition(":")
+    if host != _HOST or not pid.isdigit() or os.name == "nt":
+        return True
+    if int(pid) == os.getpid():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+class _Op:
+    __slots__ = ("fn", "future", "key", "seq", "jobkey", "heal")
+
+    def __init__(self, fn: Callable[[sqlite3.Connection], Any] | None, future: Any = None, key: str | None = None,
+                 seq: int = 0, jobkey: tuple[str, str] | None = None, heal: str | None = None) -> None:
+        self.fn, self.future, self.key, self.seq, self.jobkey, self.heal = fn, future, key, seq, jobkey, heal
+
+
+_STOP = object()
+
+
+def _resolved(value: Any = None) -> concurrent.futures.Future:
+    fut: concurrent.futures.Future = concurrent.futures.Future()
+    fut.set_result(value)
+    return fut
+
+
+class _Store:
+    """One per process and file. Opening (checks, healing, migration) happens on the writer thread."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.enabled = True
+        self.problem: str | None = None
+        self._conn: sqlite3.Connection | None = None
+        self._ino: tuple[int, int] | None = None
+        self._generation = 0
+        self._queue: SimpleQueue = SimpleQueue()
+        self._ready = threading.Event()
+        self._stopped = False
+        self._lock = threading.Lock()
+        self._seq = 0
+        self._rows: dict[str, tuple[int, tuple[Any, ...]]] = {}  # overlay: key -> (seq, row)
+        self._status: dict[tuple[str, str], tuple[int, int, str | None]] = {}  # (service, job_id) -> (seq, st, url)
+        self._local = threading.local()
+        self.inflight: set[str] = set()  # keys of this process's creates whose POST is outstanding
+        self.refs = 0
+        self._pid = os.getpid()
+        self._thread = threading.Thread(target=self._main, name=f"akool_nb journal {path.name}", daemon=True)
+        self._thread.start()
+
+    # -- the writer thread ------------------------------------------------------------------------
+    def _main(self) -> None:
+        self._open()
+        self._ready.set()
+        while True:
+            op = self._queue.get()
+            if op is _STOP:
+                break
+            batch, stop = [op], False
+            while len(batch) < 5000:
+                try:
+                    nxt = self._queue.get_nowait()
+                except Empty:
+                    break
+                if nxt is _STOP:
+                    stop = True
+                    break
+                batch.append(nxt)
+            self._commit(batch)
+            if stop:
+                break
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+
+    def _open(self, known_bad: str | None = None) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+            self._conn = None
+        try:
+            self._conn = heal.open_journal(self.path, known_bad=known_bad)
+            self._ino = heal.inode(self.path)
+        except Exception as exc:  # Unusable, or anything unforeseen: the journal is off, creates go on
+            self._disable(str(exc) if isinstance(exc, heal.Unusable) else f"{type(exc).__name__}: {exc}")
+        self._generation += 1
+
+    def _disable(self, why: str) -> None:
+        self.enabled, self.problem = False, why
+        heal.warn(f"akool_nb: the job journal is off: {why}. Jobs still work but are not journaled (a kernel "
+                  "restart forgets them, lost answers cannot be reconciled); pass journal='<a writable "
+                  "path>/jobs.sqlite' or set AKOOL_NB_HOME.")
+
+    def _commit(self, batch: list[_Op]) -> None:
+        results: list[Any] = [None] * len(batch)
+        for i, op in enumerate(batch):
+            if op.heal is not None and self._conn is not None:
+                self._open(known_bad=op.heal)
+        for attempt in range(4):
+            conn = self._conn
+            if conn is None:
+                break
+            try:
+                if heal.inode(self.path) != self._ino:  # moved aside, replaced or deleted by someone else
+                    self._open()
+                    continue
+                conn.execute("BEGIN IMMEDIATE")
+                for i, op in enumerate(batch):
+                    results[i] = self._apply(conn, op) if op.fn is not None else None
+                conn.execute("COMMIT")
+                break
+            except sqlite3.Error as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+                if heal.is_damage(exc) and attempt < 2:
+                    self._open(known_bad=str(exc))
+                    continue
+                if "locked" in str(exc) and attempt < 3:
+                    continue  # another process held the write lock for the whole busy timeout: try again
+                logger.warning("could not write the job journal %s: %s", self.path, exc)
+                results = [exc] * len(batch)
+                break
+        self._settle(batch, results)
+
+    @staticmethod
+    def _apply(conn: sqlite3.Connection, op: _Op) -> Any:
+        conn.execute("SAVEPOINT op")
+        try:
+            result = op.fn(conn)  # type: ignore[misc]
+        except sqlite3.Error as exc:
+            if heal.is_damage(exc) or "locked" in str(exc):
+                raise
+            conn.execute("ROLLBACK TO op")
+            result = exc
+        conn.execute("RELEASE op")
+        return result
+
+    def _settle(self, batch: list[_Op], results: list[Any]) -> None:
+        with self._lock:
+            for op in batch:
+                if op.key is not None and self._rows.get(op.key, (op.seq + 1,))[0] <= op.seq:
+                    del self._rows[op.key]
+                if op.jobkey is not None and self._status.get(op.jobkey, (op.seq + 1,))[0] <= op.seq:
+                    del self._status[op.jobkey]
+        for op, result in zip(batch, results):
+            if isinstance(result, Exception) and op.future is None:
+                logger.warning("job journal write refused: %s", result)
+            if op.future is not None and not op.future.done():
+                op.future.set_result(result)
+
+    # -- queueing ---------------------------------------------------------------------------------
+    def submit(self, fn: Callable[[sqlite3.Connection], Any] | None, *, durable: bool = False,
+               row: tuple[Any, ...] | None = None, status: tuple[str, str, int, str | None] | None = None,
+               heal_reason: str | None = None) -> concurrent.futures.Future | None:
+        """Queue a write. ``row``/``status`` go into the overlay at once (read-your-writes)."""
+        if not self.enabled or self._stopped:
+            return _resolved(None) if durable else None
+        future = concurrent.futures.Future() if durable else None
+        with self._lock:
+            self._seq += 1
+            seq = self._seq
+            if row is not None:
+                self._rows[row[0]] = (seq, row)
+            if status is not None:
+                self._status[(status[0], status[1])] = (seq, status[2], status[3])
+        self._queue.put(_Op(fn, future, row[0] if row is not None else None, seq,
+                            (status[0], status[1]) if status is not None else None, heal_reason))
+        return future
+
+    def flush(self, timeout: float | None = None) -> bool:
+        if threading.current_thread() is self._thread or not self._thread.is_alive():
+            return not self._rows
+        future = self.submit(None, durable=True)
+        try:
+            future.result(timeout)  # type: ignore[union-attr]
+            return True
+        except concurrent.futures.TimeoutError:
+            return False
+
+    def stop(self, timeout: float = 5.0) -> None:
+        if self._stopped:
+            return
+        self.flush(timeout)
+        self._stopped = True
+        with _STORES_LOCK:
+            if _STORES.get((self._pid, str(self.path))) is self:
+                del _STORES[(self._pid, str(self.path))]
+        self._queue.put(_STOP)
+        self._thread.join(timeout)
+
+    # -- reading ----------------------------------------------------------------------------------
+    def _reader(self) -> sqlite3.Connection:
+        local = self._local
+        conn = getattr(local, "conn", None)
+        if conn is not None and local.generation == self._generation:
+            return conn
+        if conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
+        conn = sqlite3.connect(str(self.path), timeout=10, isolation_level=None)
+        conn.execute("PRAGMA query_only=1")
+        local.conn, local.generation = conn, self._generation
+        return conn
+
+    def select(self, where: str, args: tuple[Any, ...], keep: Callable[[Entry], bool], *, order: str = "",
+               limit: int | None = None) -> list[Entry]:
+        """Entries matching ``where`` (SQL) / ``keep`` (the same test in Python, for the overlay)."""
+        if not self._ready.wait(60) or not self.enabled:
+            return []
+        with self._lock:
+            rows = {k: r for k, (_, r) in self._rows.items()}
+            status = {k: (s, u) for k, (_, s, u) in self._status.items()}
+        sql = f"{_SELECT} WHERE {where}{order}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit) + len(rows)}"
+        found = self._query(sql, args)
+        out: dict[str, Entry] = {}
+        for row in found:
+            out[row[0]] = Entry.from_row(rows.pop(row[0], row))
+        for key, row in rows.items():
+            out[key] = Entry.from_row(row)
+        entries = []
+        for entry in out.values():
+            if entry.job_id is not None and (entry.service, entry.job_id) in status:
+                entry.status, url = status[(entry.service, entry.job_id)]
+                entry.url = url or entry.url
+            if keep(entry):
+                entries.append(entry)
+        return entries
+
+    def _query(self, sql: str, args: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        for attempt in range(2):
+            try:
+                if heal.inode(self.path) != self._ino:
+                    self.flush(30)  # let the writer notice the file changed (and heal or reopen)
+                return self._reader().execute(sql, args).fetchall()
+            except sqlite3.Error as exc:
+                if heal.is_damage(exc) and attempt == 0 and self._thread.is_alive():
+                    future = self.submit(None, durable=True, heal_reason=str(exc))
+                    with contextlib.suppress(concurrent.futures.TimeoutError):
+                        future.result(60)  # type: ignore[union-attr]
+                    if self.enabled:
+                        continue
+                logger.warning("could not read the job journal %s: %s", self.path, exc)
+                return []
+        return []
+
+
+_STORES: dict[tuple[int, str], _Store] = {}
+_STORES_LOCK = threading.Lock()
+
+
+def _store_for(path: Path) -> _Store:
+    key = (os.getpid(), os.path.abspath(path))
+    with _STORES_LOCK:
+        store = _STORES.get(key)
+        if store is None or store._stopped:
+            store = _STORES[key] = _Store(Path(key[1]))
+            _ALL.add(store)
+        store.refs += 1
+        return store
+
+
+def _release(store: _Store) -> None:
+    """The last Journal of a file is gone: commit what is queued, close the connection, end the thread."""
+    with _STORES_LOCK:
+        store.refs -= 1
+        if store.refs > 0 or store._pid != os.getpid():
+            return
+        if _STORES.get((store._pid, str(store.path))) is store:
+            del _STORES[(store._pid, str(store.path))]
+        store._stopped = True
+    store._queue.put(_STOP)  # after every queued write; nothing waits for it
+
+
+_ALL: weakref.WeakSet[_Store] = weakref.WeakSet()
+
+
+@atexit.register
+def _flush_all() -> None:
+    """At exit: every queued write of this process is committed (fire-and-forget writes included)."""
+    for store in list(_ALL):
+        if store._pid == os.getpid():
+            with contextlib.suppress(Exception):
+                if store._stopped:
+                    store._thread.join(5.0)
+                else:
+                    store.stop(5.0)
+
+
+def _chunks(items: list[str], n: int = 500) -> Iterable[list[str]]:
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
+
+
+class Journal:
+    """The journal of one file (default ``$AKOOL_NB_HOME/jobs.sqlite`` or ``~/.akool_nb/jobs.sqlite``).
+
+    Writes (``save``, ``record_job``, ``set_status``) never block the caller unless ``durable=True``, which
+    returns a :class:`concurrent.futures.Future` resolved once committed (``asyncio.wrap_future`` awaits it).
+    Operations that must see every earlier write and decide atomically (``claim``, ``begin_attempt``,
+    ``lease``, ``claimed``, ``in_flight``) run on the writer thread and return futures too.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        from . import default_path
+
+        self.path = Path(path).expanduser() if path else default_path()
+        self._pid = -1
+        self._store: _Store | None = None
+        self._s  # open now, in the background
+
+    @property
+    def _s(self) -> _Store:
+        if self._pid != os.getpid():  # first use, or a forked child: its own connection and writer
+            self._store, self._pid = _store_for(self.path), os.getpid()
+            weakref.finalize(self, _release, self._store)
+        return self._store  # type: ignore[return-value]
+
+    @property
+    def enabled(self) -> bool:
+        return self._s.enabled
+
+    @property
+    def problem(self) -> str | None:
+        """Why the journal is off (None while it works)."""
+        return self._s.problem
+
+    @property
+    def inflight(self) -> set[str]:
+        return self._s.inflight
+
+    # -- writes -----------------------------------------------------------------------------------
+    def begin(self, service: str, product: str | None, endpoint: str, body: Any, *,
+              meta: dict[str, Any] | None = None) -> Entry:
+        """A new entry for a create about to be sent (not written: ``save(entry, durable=True)`` does)."""
+        text, intact = canonical(body)
+        now = time.time()
+        tags = {**(_meta.get() or {}), **(meta or {})}
+        return Entry(key=secrets.token_hex(6), service=service, product=product, endpoint=endpoint, request=text,
+                     fingerprint=fingerprint(product, endpoint, text), state=SENDING, attempts=1, first_sent=now,
+                     sent_at=now, lease_until=now + SEND_LEASE, owner=owner(), resendable=1 if intact else 0,
+                     meta=mask(json.dumps(tags, default=str)) if tags else None, created_at=now, updated_at=now)
+
+    def save(self, entry: Entry, *, durable: bool = False) -> concurrent.futures.Future | None:
+        """Write the entry's current state (an upsert; the job status and URL are only ever filled in)."""
+        entry.updated_at = time.time()
+        row = entry.row()
+        return self._s.submit(lambda conn: conn.execute(_UPSERT, row).rowcount, durable=durable, row=row)
+
+    def record_job(self, service: str, product: str, job_id: str, *, request: Any = None, status: int | None = None,
+                   parent: str | None = None, meta: dict[str, Any] | None = None) -> Entry:
+        """A created entry for a job that had no intent of its own (the 2nd… job of a batch create)."""
+        entry = self.begin(service, product, "", request, meta=meta)
+        entry.state, entry.job_id, entry.status, entry.parent, entry.lease_until = CREATED, job_id, status, parent, None
+        self.save(entry)
+        return entry
+
+    def set_status(self, service: str, job_id: str, status: int, url: str | None = None) -> None:
+        now = time.time()
+        self._s.submit(lambda conn: conn.execute(
+            "UPDATE entries SET status=?, url=COALESCE(?, url), updated_at=? WHERE service=? AND job_id=?",
+            (status, url, now, service, job_id)).rowcount, status=(service, job_id, status, url))
+
+    def claim(self, entry: Entry, job_ids: list[str]) -> concurrent.futures.Future:
+        """Give ``entry`` the first of ``job_ids`` no other entry has (atomically, across processes);
+        resolves to that id, None when every one is taken, or False while an identical create is in flight
+        (its answer must claim its own job first)."""
+        key, now = entry.key, time.time()
+        siblings = self._siblings(entry)
+
+        def run(conn: sqlite3.Connection) -> str | bool | None:
+            if siblings(conn):
+                return False
+            for job_id in job_ids:
+                try:
+                    cur = conn.execute("UPDATE entries SET job_id=?, state=?, updated_at=? WHERE key=? AND "
+                                       "job_id IS NULL", (job_id, CREATED, now, key))
+                except sqlite3.IntegrityError:
+                    continue
+                if cur.rowcount == 1:
+                    return job_id
+                have = conn.execute("SELECT job_id FROM entries WHERE key=?", (key,)).fetchone()
+                return have[0] if have else None
+            return None
+
+        return self._s.submit(run, durable=True)
+
+    def begin_attempt(self, entry: Entry) -> concurrent.futures.Future:
+        """Count one more attempt for ``entry`` if nobody else did (compare-and-set); resolves to True/False."""
+        attempts, key, now = entry.attempts, entry.key, time.time()
+        me = owner()
+
+        def run(conn: sqlite3.Connection) -> bool:
+            return conn.execute(
+                "UPDATE entries SET attempts=attempts+1, state=?, sent_at=?, owner=?, lease_until=?, updated_at=? "
+                "WHERE key=? AND attempts=? AND job_id IS NULL", (SENDING, now, me, now + SEND_LEASE, now, key,
+                                                                  attempts)).rowcount == 1
+
+        return self._s.submit(run, durable=True)
+
+    def lease(self, entry: Entry, seconds: float = SEND_LEASE) -> concurrent.futures.Future:
+        """Take the right to settle ``entry`` for ``seconds`` unless a live process holds it; True/False."""
+        key, now, me = entry.key, time.time(), owner()
+
+        def run(conn: sqlite3.Connection) -> bool:
+            row = conn.execute("SELECT lease_until, owner, job_id FROM entries WHERE key=?", (key,)).fetchone()
+            if row is None or row[2] is not None:
+                return False
+            if row[0] is not None and row[0] > now and row[1] != me and owner_alive(row[1]):
+                return False
+            conn.execute("UPDATE entries SET lease_until=?, owner=? WHERE key=?", (now + seconds, me, key))
+            return True
+
+        return self._s.submit(run, durable=True)
+
+    def claimed(self, service: str, job_ids: list[str], except_key: str = "") -> concurrent.futures.Future:
+        """The subset of ``job_ids`` that entries (other than ``except_key``) already hold."""
+        ids = [i for i in dict.fromkeys(job_ids) if i]
+
+        def run(conn: sqlite3.Connection) -> set[str]:
+            taken: set[str] = set()
+            for part in _chunks(ids):
+                marks = ",".join("?" * len(part))
+                taken.update(r[0] for r in conn.execute(
+                    f"SELECT job_id FROM entries WHERE service=? AND key!=? AND job_id IN ({marks})",
+                    (service, except_key, *part)))
+            return taken
+
+        return self._s.submit(run, durable=True)
+
+    def in_flight(self, entry: Entry) -> concurrent.futures.Future:
+        """Other entries with the same fingerprint whose POST may still be on its way (resolves to a list)."""
+        return self._s.submit(self._siblings(entry), durable=True)
+
+    def _siblings(self, entry: Entry) -> Callable[[sqlite3.Connection], list[str]]:
+        service, fp, key, store = entry.service, entry.fingerprint, entry.key, self._s
+
+        def run(conn: sqlite3.Connection) -> list[str]:
+            rows = conn.execute("SELECT key, owner, lease_until FROM entries WHERE service=? AND state=? AND "
+                                "fingerprint=? AND key!=?", (service, SENDING, fp, key)).fetchall()
+            now, me = time.time(), owner()
+            return [k for k, who, until in rows
+                    if (k in store.inflight if who == me else (until or 0) > now and owner_alive(who))]
+
+        return run
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every queued write is committed; False on timeout."""
+        return self._s.flush(timeout)
+
+    # -- reads (never wait for writes; see this process's own) ------------------------------------
+    def get(self, service: str, job_id: str) -> Entry | None:
+        found = self._s.select("service=? AND job_id=?", (service, job_id),
+                               lambda e: e.service == service and e.job_id == job_id)
+        return found[0] if found else None
+
+    def entry(self, key: str) -> Entry | None:
+        found = self._s.select("key=?", (key,), lambda e: e.key == key)
+        return found[0] if found else None
+
+    def recent(self, service: str, limit: int | None = 20, *, states: tuple[str, ...] = VISIBLE_STATES,
+               meta: dict[str, Any] | None = None) -> list[Entry]:
+        """Entries of ``service``, newest first; ``meta`` keeps those whose meta has these key/values."""
+        marks = ",".join("?" * len(states))
+
+        def keep(e: Entry) -> bool:
+            return (e.service == service and e.state in states
+                    and (not meta or all(e.meta_dict.get(k) == v for k, v in meta.items())))
+
+        found = self._s.select(f"service=? AND state IN ({marks})", (service, *states), keep,
+                               order=" ORDER BY created_at DESC", limit=None if meta else limit)
+        found.sort(key=lambda e: e.created_at or 0, reverse=True)
+        return found[:limit] if limit is not None else found
+
+    def unsettled(self, service: str) -> list[Entry]:
+        """Creates whose outcome is not known: answer lost, or never answered (oldest first)."""
+        found = self.recent(service, None, states=OPEN_STATES)
+        return sorted(found, key=lambda e: e.created_at or 0)
+
+
+__all__ = ["Journal", "SEND_LEASE", "owner", "owner_alive", "tagged"]
