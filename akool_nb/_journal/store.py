@@ -335,7 +335,9 @@ def _release(store: _Store) -> None:
         if _STORES.get((store._pid, str(store.path))) is store:
             del _STORES[(store._pid, str(store.path))]
         store._stopped = True
-    store._queue.put(_STOP)  # after every queued write; nothing waits for it
+    store._queue.put(_STOP)  # after every queued write
+    if threading.current_thread() is not store._thread:
+        store._thread.join(10)  # the file is closed (and checkpointed) when this returns
 
 
 _ALL: weakref.WeakSet[_Store] = weakref.WeakSet()
@@ -379,7 +381,7 @@ class Journal:
     def _s(self) -> _Store:
         if self._pid != os.getpid():  # first use, or a forked child: its own connection and writer
             self._store, self._pid = _store_for(self.path), os.getpid()
-            weakref.finalize(self, _release, self._store)
+            self._finalizer = weakref.finalize(self, _release, self._store)
         return self._store  # type: ignore[return-value]
 
     @property
@@ -513,6 +515,12 @@ class Journal:
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every queued write is committed; False on timeout."""
         return self._s.flush(timeout)
+
+    def close(self) -> None:
+        """Commit what is queued and let go of the file (the connection closes with the last Journal of it)."""
+        if self._store is not None and self._pid == os.getpid():
+            self._store, self._pid = None, -1
+            self._finalizer()  # runs _release once (and never again at garbage collection)
 
     # -- reads (never wait for writes; see this process's own) ------------------------------------
     def get(self, service: str, job_id: str) -> Entry | None:
