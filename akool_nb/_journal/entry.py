@@ -28,6 +28,7 @@ COLUMNS = ("key", "service", "product", "endpoint", "request", "fingerprint", "s
            "resendable", "history", "meta", "created_at", "updated_at")
 
 _SECRET_KEY = re.compile(r"(?i)(api[_-]?key|apikey|secret|token|password|passwd|user_?sig|authorization)$")
+_SECRET_WORDS = ("key", "secret", "token", "passw", "sig", "authorization")  # a cheap gate before the walk
 
 
 def utc(ts: float | None) -> str:
@@ -62,8 +63,12 @@ def scrub(value: Any) -> tuple[Any, bool]:
 
 def canonical(body: Any) -> tuple[str, bool]:
     """The journaled text of a request body (sorted keys, ASCII, secrets masked) and whether it is intact."""
-    clean, scrubbed = scrub(body) if isinstance(body, (dict, list)) else (body, False)
-    text = json.dumps(clean, sort_keys=True, separators=(",", ":"), default=str)
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    scrubbed = False
+    low = text.lower()
+    if isinstance(body, (dict, list)) and any(w in low for w in _SECRET_WORDS):  # rare: walk only then
+        clean, scrubbed = scrub(body)
+        text = json.dumps(clean, sort_keys=True, separators=(",", ":"), default=str)
     masked = mask(text)
     return masked, not scrubbed and masked == text
 

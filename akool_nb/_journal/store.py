@@ -7,6 +7,7 @@ it through an in-memory overlay (the latest row per entry), so reads never wait 
 """
 from __future__ import annotations
 
+import asyncio
 import atexit
 import concurrent.futures
 import contextlib
@@ -38,6 +39,8 @@ _UPSERT = (f"INSERT INTO entries ({', '.join(COLUMNS)}) VALUES ({', '.join('?' *
            "sent_at=excluded.sent_at, failure=excluded.failure, failed_at=excluded.failed_at, "
            "lease_until=excluded.lease_until, owner=excluded.owner, history=excluded.history, "
            "meta=excluded.meta, updated_at=excluded.updated_at")
+_STATUS = "UPDATE entries SET status=?, url=COALESCE(?, url), updated_at=? WHERE service=? AND job_id=?"
+_running_loop = asyncio._get_running_loop  # C-fast; None outside a running event loop
 _meta: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("akool_nb_journal_meta", default=None)
 
 
@@ -52,8 +55,15 @@ def tagged(**meta: Any) -> Iterator[dict[str, Any]]:
         _meta.reset(token)
 
 
+_OWNER = ("", -1)
+
+
 def owner() -> str:
-    return f"{_HOST}:{os.getpid()}"
+    global _OWNER
+    pid = os.getpid()
+    if _OWNER[1] != pid:
+        _OWNER = (f"{_HOST}:{pid}", pid)
+    return _OWNER[0]
 
 
 def owner_alive(who: str | None) -> bool:
@@ -73,11 +83,13 @@ def owner_alive(who: str | None) -> bool:
 
 
 class _Op:
-    __slots__ = ("fn", "future", "key", "seq", "jobkey", "heal")
+    __slots__ = ("fn", "future", "key", "seq", "jobkey", "heal", "kind", "args")
 
     def __init__(self, fn: Callable[[sqlite3.Connection], Any] | None, future: Any = None, key: str | None = None,
-                 seq: int = 0, jobkey: tuple[str, str] | None = None, heal: str | None = None) -> None:
+                 seq: int = 0, jobkey: tuple[str, str] | None = None, heal: str | None = None, *,
+                 kind: str = "fn", args: tuple[Any, ...] = ()) -> None:
         self.fn, self.future, self.key, self.seq, self.jobkey, self.heal = fn, future, key, seq, jobkey, heal
+        self.kind, self.args = kind, args
 
 
 _STOP = object()
@@ -110,6 +122,8 @@ class _Store:
         self.inflight: set[str] = set()  # keys of this process's creates whose POST is outstanding
         self.refs = 0
         self._pid = os.getpid()
+        self._batch_lock = threading.Lock()
+        self._loop_batches: dict[Any, list[_Op]] = {}
         self._thread = threading.Thread(target=self._main, name=f"akool_nb journal {path.name}", daemon=True)
         self._thread.start()
 
@@ -118,20 +132,25 @@ class _Store:
         self._open()
         self._ready.set()
         while True:
-            op = self._queue.get()
-            if op is _STOP:
-                break
-            batch, stop = [op], False
-            while len(batch) < 5000:
-                try:
-                    nxt = self._queue.get_nowait()
-                except Empty:
-                    break
-                if nxt is _STOP:
+            item = self._queue.get()
+            batch: list[_Op] = []
+            stop = False
+            while True:
+                if item is _STOP:
                     stop = True
                     break
-                batch.append(nxt)
-            self._commit(batch)
+                if isinstance(item, list):  # a loop iteration's writes, handed over at once
+                    batch.extend(item)
+                else:
+                    batch.append(item)
+                if len(batch) >= 5000:
+                    break
+                try:
+                    item = self._queue.get_nowait()
+                except Empty:
+                    break
+            if batch:
+                self._commit(batch)
             if stop:
                 break
         if self._conn is not None:
@@ -158,7 +177,7 @@ class _Store:
 
     def _commit(self, batch: list[_Op]) -> None:
         results: list[Any] = [None] * len(batch)
-        for i, op in enumerate(batch):
+        for op in batch:
             if op.heal is not None and self._conn is not None:
                 self._open(known_bad=op.heal)
         for attempt in range(4):
@@ -170,8 +189,7 @@ class _Store:
                     self._open()
                     continue
                 conn.execute("BEGIN IMMEDIATE")
-                for i, op in enumerate(batch):
-                    results[i] = self._apply(conn, op) if op.fn is not None else None
+                self._run_batch(conn, batch, results)
                 conn.execute("COMMIT")
                 break
             except sqlite3.Error as exc:
@@ -186,6 +204,35 @@ class _Store:
                 results = [exc] * len(batch)
                 break
         self._settle(batch, results)
+
+    def _run_batch(self, conn: sqlite3.Connection, batch: list[_Op], results: list[Any]) -> None:
+        """Runs of row upserts and of status updates go in one executemany each (little Python on this
+        thread, so little GIL taken from the event loop); other operations each in a savepoint."""
+        i = 0
+        while i < len(batch):
+            kind = batch[i].kind
+            j = i
+            while j < len(batch) and batch[j].kind == kind and kind in ("row", "status"):
+                j += 1
+            if j == i:  # a callable (or a barrier)
+                op = batch[i]
+                results[i] = self._apply(conn, op) if op.fn is not None else None
+                i += 1
+                continue
+            run = batch[i:j]
+            sql = _UPSERT if kind == "row" else _STATUS
+            conn.execute("SAVEPOINT run")
+            try:
+                conn.executemany(sql, [op.args for op in run])
+                conn.execute("RELEASE run")
+                for k in range(i, j):
+                    results[k] = 1
+            except sqlite3.IntegrityError:  # one row conflicts (a job id another entry holds): one by one
+                conn.execute("ROLLBACK TO run")
+                conn.execute("RELEASE run")
+                for k, op in enumerate(run, start=i):
+                    results[k] = self._apply(conn, _Op(lambda c, a=op.args: c.execute(sql, a).rowcount))
+            i = j
 
     @staticmethod
     def _apply(conn: sqlite3.Connection, op: _Op) -> Any:
@@ -217,7 +264,8 @@ class _Store:
     def submit(self, fn: Callable[[sqlite3.Connection], Any] | None, *, durable: bool = False,
                row: tuple[Any, ...] | None = None, status: tuple[str, str, int, str | None] | None = None,
                heal_reason: str | None = None) -> concurrent.futures.Future | None:
-        """Queue a write. ``row``/``status`` go into the overlay at once (read-your-writes)."""
+        """Queue a write: ``row`` (an upsert), ``status`` (service, job_id, status, url) or ``fn`` (run on the
+        writer's connection). ``row``/``status`` go into the overlay at once (read-your-writes)."""
         if not self.enabled or self._stopped:
             return _resolved(None) if durable else None
         future = concurrent.futures.Future() if durable else None
@@ -228,14 +276,39 @@ class _Store:
                 self._rows[row[0]] = (seq, row)
             if status is not None:
                 self._status[(status[0], status[1])] = (seq, status[2], status[3])
-        self._queue.put(_Op(fn, future, row[0] if row is not None else None, seq,
-                            (status[0], status[1]) if status is not None else None, heal_reason))
+        if row is not None:
+            op = _Op(None, future, row[0], seq, kind="row", args=row)
+        elif status is not None:
+            op = _Op(None, future, None, seq, (status[0], status[1]), kind="status",
+                     args=(status[2], status[3], time.time(), status[0], status[1]))
+        else:
+            op = _Op(fn, future, seq=seq, heal=heal_reason)
+        loop = _running_loop()
+        if loop is None:
+            self._queue.put(op)
+        else:  # on an event loop: everything written in this loop iteration reaches the writer as one batch
+            with self._batch_lock:
+                pending = self._loop_batches.get(loop)
+                if pending is None:
+                    pending = self._loop_batches[loop] = []
+                    loop.call_soon(self._hand_over, loop)
+                pending.append(op)
         return future
+
+    def _hand_over(self, loop: Any = None) -> None:
+        with self._batch_lock:
+            batches = [self._loop_batches.pop(loop, None)] if loop is not None else \
+                [self._loop_batches.pop(k) for k in list(self._loop_batches)]
+        for batch in batches:
+            if batch:
+                self._queue.put(batch)
 
     def flush(self, timeout: float | None = None) -> bool:
         if threading.current_thread() is self._thread or not self._thread.is_alive():
             return not self._rows
-        future = self.submit(None, durable=True)
+        self._hand_over()  # writes of an event loop that has not come round yet
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        self._queue.put(_Op(None, future))
         try:
             future.result(timeout)  # type: ignore[union-attr]
             return True
@@ -403,17 +476,18 @@ class Journal:
         """A new entry for a create about to be sent (not written: ``save(entry, durable=True)`` does)."""
         text, intact = canonical(body)
         now = time.time()
-        tags = {**(_meta.get() or {}), **(meta or {})}
-        return Entry(key=secrets.token_hex(6), service=service, product=product, endpoint=endpoint, request=text,
-                     fingerprint=fingerprint(product, endpoint, text), state=SENDING, attempts=1, first_sent=now,
-                     sent_at=now, lease_until=now + SEND_LEASE, owner=owner(), resendable=1 if intact else 0,
-                     meta=mask(json.dumps(tags, default=str)) if tags else None, created_at=now, updated_at=now)
+        tags = _meta.get()
+        if meta:
+            tags = {**(tags or {}), **meta}
+        return Entry.from_row((  # in COLUMNS order
+            secrets.token_hex(6), service, product, endpoint, text, fingerprint(product, endpoint, text), SENDING,
+            None, None, None, 1, now, now, None, None, now + SEND_LEASE, owner(), None, 1 if intact else 0, None,
+            mask(json.dumps(tags, default=str)) if tags else None, now, now))
 
     def save(self, entry: Entry, *, durable: bool = False) -> concurrent.futures.Future | None:
         """Write the entry's current state (an upsert; the job status and URL are only ever filled in)."""
         entry.updated_at = time.time()
-        row = entry.row()
-        return self._s.submit(lambda conn: conn.execute(_UPSERT, row).rowcount, durable=durable, row=row)
+        return self._s.submit(None, durable=durable, row=entry.row())
 
     def record_job(self, service: str, product: str, job_id: str, *, request: Any = None, status: int | None = None,
                    parent: str | None = None, meta: dict[str, Any] | None = None) -> Entry:
@@ -424,10 +498,7 @@ class Journal:
         return entry
 
     def set_status(self, service: str, job_id: str, status: int, url: str | None = None) -> None:
-        now = time.time()
-        self._s.submit(lambda conn: conn.execute(
-            "UPDATE entries SET status=?, url=COALESCE(?, url), updated_at=? WHERE service=? AND job_id=?",
-            (status, url, now, service, job_id)).rowcount, status=(service, job_id, status, url))
+        self._s.submit(None, status=(service, job_id, status, url))
 
     def claim(self, entry: Entry, job_ids: list[str]) -> concurrent.futures.Future:
         """Give ``entry`` the first of ``job_ids`` no other entry has (atomically, across processes);
