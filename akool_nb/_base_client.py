@@ -38,6 +38,9 @@ from ._logging import logger, register_secret
 DEFAULT_BASE_URL = "https://openapi.akool.com"
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 DEFAULT_MAX_RETRIES = 3
+# Keep every connection of a burst of concurrent creates alive (httpx keeps 20 by default and closes the rest
+# after each request, so 64 concurrent creates would reconnect for most of them).
+DEFAULT_LIMITS = httpx.Limits(max_connections=128, max_keepalive_connections=128, keepalive_expiry=5.0)
 TOKEN_PATH = "/api/open/v3/getToken"
 USER_AGENT = "akool_nb/0.1"
 
@@ -295,7 +298,7 @@ class SyncAPIClient(BaseClient):
     def __init__(self, credentials: Credentials, *, transport: httpx.BaseTransport | None = None,
                  http_client: httpx.Client | None = None, **kwargs: Any) -> None:
         super().__init__(credentials, **kwargs)
-        self._http = http_client or httpx.Client(transport=transport, timeout=self.timeout)
+        self._http = http_client or httpx.Client(transport=transport, timeout=self.timeout, limits=DEFAULT_LIMITS)
         self._owns_http = http_client is None
 
     def request(self, req: APIRequest) -> Any:
@@ -342,7 +345,8 @@ class AsyncAPIClient(BaseClient):
     def __init__(self, credentials: Credentials, *, transport: httpx.AsyncBaseTransport | None = None,
                  http_client: httpx.AsyncClient | None = None, **kwargs: Any) -> None:
         super().__init__(credentials, **kwargs)
-        self._http = http_client or httpx.AsyncClient(transport=transport, timeout=self.timeout)
+        self._http = http_client or httpx.AsyncClient(transport=transport, timeout=self.timeout,
+                                                      limits=DEFAULT_LIMITS)
         self._owns_http = http_client is None
         self._async_token_lock: asyncio.Lock | None = None
 

@@ -164,15 +164,13 @@ def _wait(op: Wait) -> Any:
 
 
 async def _await(op: Wait) -> Any:
+    # No timeout here (asyncio.wait_for costs a timer per create): the writer resolves every future, with
+    # an error at worst, once its own retries on a locked file (30 s each) are used up.
     if op.future is None:
         return None
     if op.future.done():
         return op.future.result()
-    try:
-        return await asyncio.wait_for(asyncio.wrap_future(op.future), JOURNAL_WAIT)
-    except (asyncio.TimeoutError, Exception) as exc:
-        logger.warning("the job journal did not answer in %.0fs: %s", JOURNAL_WAIT, exc)
-        return exc
+    return await asyncio.wrap_future(op.future)
 
 
 def _stream_to_file(http: httpx.Client, url: str, target: Path, chunk_size: int) -> Path:
@@ -193,7 +191,12 @@ def _stream_to_file(http: httpx.Client, url: str, target: Path, chunk_size: int)
 
 class Akool(_ClientBase):
     """The synchronous client. Credentials: ``api_key`` → ``AKOOL_API_KEY`` → Colab secret; or the legacy
-    ``client_id`` + ``client_secret`` (exchanged once for a bearer token, refreshed once on 1101)."""
+    ``client_id`` + ``client_secret`` (exchanged once for a bearer token, refreshed once on 1101).
+
+    ``journal``: where paid creates are journaled (True: ``$AKOOL_NB_HOME/jobs.sqlite`` or
+    ``~/.akool_nb/jobs.sqlite``; a path; a :class:`Journal`; False: off). With it, a create whose answer is
+    lost is looked for in its product's list and attached, or sent again once the list proves it absent
+    ``reconcile_grace`` seconds (default 5) after the failure; see ``client.jobs.recent()``/``reconcile()``."""
 
     _job_class = Job
 
@@ -274,6 +277,8 @@ class Akool(_ClientBase):
 
     def close(self) -> None:
         self._core.close()
+        if self._journal is not None:
+            self._journal.flush(5)  # the journal's queued writes are committed (also at exit, regardless)
 
     def __enter__(self) -> Akool:
         return self
