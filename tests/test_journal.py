@@ -241,3 +241,25 @@ def test_a_kernel_killed_mid_batch_loses_no_acknowledged_or_sent_create(sim, tmp
     texts = {e.body["input_text"] for e in fresh._journal.recent(fresh._service_key, None) if e.job_id}
     assert sent <= texts  # every create the service received is journaled with its job
     assert not fresh._journal.unsettled(fresh._service_key)
+
+
+def test_a_journal_damaged_while_in_use_heals_once_and_reads_never_raise(tmp_path):
+    path = tmp_path / "jobs.sqlite"
+    journal = Journal(path)
+    for i in range(30):
+        journal.save(journal.begin(SERVICE, "tts", "POST /x", {"i": i}))
+    assert journal.flush(10) and len(journal.recent(SERVICE, None)) == 30
+    side = sqlite3.connect(path)
+    side.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file, the WAL empty
+    side.close()
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        with open(path, "r+b") as fh:  # someone scribbles over the file in place (same inode)
+            fh.write(os.urandom(path.stat().st_size))
+        first = journal.recent(SERVICE, None)  # no raw sqlite3 error
+        entry = journal.begin(SERVICE, "tts", "POST /x", {"after": True})
+        assert journal.save(entry, durable=True).result(10) == 1
+        assert [e.key for e in journal.recent(SERVICE, None)][-1:] == [entry.key] or entry.key in {
+            e.key for e in journal.recent(SERVICE, None)}
+    assert isinstance(first, list)
+    assert len([w for w in seen if issubclass(w.category, JournalWarning)]) == 1
