@@ -29,6 +29,7 @@ from . import heal
 from .entry import (COLUMNS, CREATED, OPEN_STATES, SENDING, VISIBLE_STATES, Entry, canonical,
                     fingerprint)
 
+LINGER, LINGER_BATCH = 0.002, 64  # a batch smaller than this waits 2 ms for company (fewer GIL hand-overs)
 SEND_LEASE = 600.0  # seconds an in-flight create (or a settling process) keeps others away from its entry
 _HOST = socket.gethostname()
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM entries"
@@ -134,7 +135,7 @@ class _Store:
         while True:
             item = self._queue.get()
             batch: list[_Op] = []
-            stop = False
+            stop = lingered = False
             while True:
                 if item is _STOP:
                     stop = True
@@ -143,12 +144,22 @@ class _Store:
                     batch.extend(item)
                 else:
                     batch.append(item)
+                    lingered = True
                 if len(batch) >= 5000:
                     break
                 try:
                     item = self._queue.get_nowait()
                 except Empty:
-                    break
+                    if len(batch) >= LINGER_BATCH or lingered:
+                        break
+                    # A trickle of writes from an event loop: gather a few more before taking the GIL again
+                    # (a sync caller, waiting for its intent, is never held back).
+                    lingered = True
+                    time.sleep(LINGER)
+                    try:
+                        item = self._queue.get_nowait()
+                    except Empty:
+                        break
             if batch:
                 self._commit(batch)
             if stop:
