@@ -263,3 +263,22 @@ def test_a_journal_damaged_while_in_use_heals_once_and_reads_never_raise(tmp_pat
             e.key for e in journal.recent(SERVICE, None)}
     assert isinstance(first, list)
     assert len([w for w in seen if issubclass(w.category, JournalWarning)]) == 1
+
+
+def test_a_sync_create_inside_a_running_event_loop_does_not_wait_for_itself(sim, tmp_path, caplog, monkeypatch):
+    """A notebook cell runs inside ipykernel's event loop: the sync client's wait for its intent must not
+    depend on that loop coming round."""
+    import asyncio
+
+    from akool_nb import client as client_module
+
+    monkeypatch.setattr(client_module, "JOURNAL_WAIT", 3.0)
+    client = ak.Akool(api_key=API_KEY, base_url=sim.base_url, offline=True, journal=tmp_path / "jobs.sqlite")
+    voice = client.voices.list()[0]
+
+    async def cell():
+        return client.tts.create(text="Inside a loop", voice_id=voice)
+
+    job = asyncio.run(cell())
+    assert job.id and not [r for r in caplog.records if "did not answer" in r.getMessage()]
+    assert client.jobs.recent()[0].id == job.id

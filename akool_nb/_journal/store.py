@@ -96,6 +96,20 @@ class _Op:
 _STOP = object()
 
 
+class _Ticket(concurrent.futures.Future):
+    """A durable write's future. Waiting on it synchronously first hands this thread's event-loop batch to the
+    writer: sync code run inside a loop (a notebook cell in ipykernel) would otherwise wait for itself."""
+
+    def __init__(self, store: _Store) -> None:
+        super().__init__()
+        self._store = store
+
+    def result(self, timeout: float | None = None) -> Any:
+        if not self.done():
+            self._store._hand_over()
+        return super().result(timeout)
+
+
 def _resolved(value: Any = None) -> concurrent.futures.Future:
     fut: concurrent.futures.Future = concurrent.futures.Future()
     fut.set_result(value)
@@ -279,7 +293,7 @@ class _Store:
         writer's connection). ``row``/``status`` go into the overlay at once (read-your-writes)."""
         if not self.enabled or self._stopped:
             return _resolved(None) if durable else None
-        future = concurrent.futures.Future() if durable else None
+        future = _Ticket(self) if durable else None
         with self._lock:
             self._seq += 1
             seq = self._seq
