@@ -125,8 +125,10 @@ async def run(url: str, n: int, journal) -> dict:
                 return await client.tts.create(text=f"Journal benchmark {i % 7}", voice_id=voice)
 
         start = time.perf_counter()
-        jobs = await asyncio.gather(*(one(i) for i in range(n)))
+        outcomes = await asyncio.gather(*(one(i) for i in range(n)), return_exceptions=True)
         created = time.perf_counter() - start
+        jobs = [j for j in outcomes if isinstance(j, ak.AsyncJob)]
+        errors = [repr(e)[:80] for e in outcomes if isinstance(e, BaseException)]
         for job in jobs:  # the status update a finished job writes, without waiting for n renders
             job.status = ak.JobStatus.COMPLETED
             client._journal_update(job) if journal else None
@@ -134,7 +136,7 @@ async def run(url: str, n: int, journal) -> dict:
         clock.undo()
         if journal:
             client._journal.flush(120)
-    return {"n": n, "creates_s": created, "wall_s": total, "loop_ms_per_job": clock.seconds * 1000 / n, "cpu_ms_per_job": clock.cpu * 1000 / n,
+    return {"n": n, "errors": errors, "creates_s": created, "wall_s": total, "loop_ms_per_job": clock.seconds * 1000 / n, "cpu_ms_per_job": clock.cpu * 1000 / n,
             "journal_calls": clock.calls, "journal": journal}
 
 
@@ -174,6 +176,8 @@ def main(sizes: list[int]) -> None:
                 print(f"{n:>6} {'on' if journal else 'off':>8} {r['creates_s']:>10.2f} {n / r['creates_s']:>10.0f} "
                       f"{r['loop_ms_per_job'] if journal else float('nan'):>12.4f} "
                       f"{r['cpu_ms_per_job'] if journal else float('nan'):>11.4f} {r['journal_calls']:>7}")
+                if r["errors"]:  # lost answers the service itself caused under load (counted, not hidden)
+                    print(f"        {len(r['errors'])} creates raised: {r['errors'][:2]}")
         big = tmp / f"jobs-{sizes[-1]}.sqlite"
         for label, (ms, count) in time_recent(big, "offline").items():
             print(f"{label:>22}: {ms:7.2f} ms ({count} entries; journal holds {sizes[-1] + 1})")

@@ -71,7 +71,7 @@ class Finder:
     records: Callable[[Any], list[dict[str, Any]]] = _records
     window: bool = True  # candidates must have been made around the time the create was sent
     page_size: int = 100
-    max_pages: int = 10
+    max_pages: int = 30  # 3,000 records: a busy account's jobs of a few minutes around the create
 
     def judge(self, record: dict[str, Any], body: Any) -> str | None:
         """"identified", "possible", or None (another job)."""
