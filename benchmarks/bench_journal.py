@@ -24,7 +24,7 @@ import httpx
 
 import akool_nb as ak
 from akool_nb import client as client_module
-from akool_nb._journal import store
+from akool_nb._journal import journal as store
 
 KEY = "bench-key-0123456789abcd"
 

@@ -100,7 +100,7 @@ def test_no_blocking_call_on_the_loop_during_200_concurrent_creates_and_polls(se
 
 
 def test_the_harness_catches_a_journal_write_that_blocks_the_loop(service, tmp_path, caplog, monkeypatch):
-    from akool_nb._journal import store
+    from akool_nb._journal import journal as store
 
     real, calls = store.Journal.begin, []
 

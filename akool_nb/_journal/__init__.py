@@ -54,7 +54,7 @@ from pathlib import Path
 
 from .entry import CREATED, OPEN_STATES, SENDING, UNKNOWN, VISIBLE_STATES, Entry
 from .heal import JournalWarning
-from .store import Journal, tagged
+from .journal import Journal, tagged
 
 ENV_HOME = "AKOOL_NB_HOME"
 

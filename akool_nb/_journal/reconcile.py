@@ -5,7 +5,7 @@ Everything here is a generator of steps, run by both clients (like the resource 
 never raises an Akool error), :class:`Pause` or :class:`Wait` (a journal future: durable writes and the
 writer-thread decisions). Nothing is ever submitted twice: a create is sent again only after a complete
 listing, fetched ``reconcile_grace`` seconds after the failure, proved that no job of it exists, and only
-through :meth:`~.store.Journal.begin_attempt`, a compare-and-set that one process and one task can win.
+through :meth:`~.journal.Journal.begin_attempt`, a compare-and-set that one process and one task can win.
 """
 from __future__ import annotations
 
