@@ -52,6 +52,10 @@ from ._logging import logger, register_secret, scrub
 DEFAULT_BASE_URL = "https://openapi.akool.com"
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 DEFAULT_MAX_RETRIES = 3
+# Keep every connection of a burst of concurrent creates alive (httpx keeps 20 by default and closes the rest
+# after each request, so 64 concurrent creates would reconnect for most of them). Idle connections are dropped
+# after 4 s, before the common 5 s server keep-alive, so a request rarely meets a connection closing under it.
+DEFAULT_LIMITS = httpx.Limits(max_connections=128, max_keepalive_connections=128, keepalive_expiry=4.0)
 TOKEN_PATH = "/api/open/v3/getToken"
 USER_AGENT = "akool_nb/0.1"
 
@@ -260,7 +264,7 @@ class BaseClient:
         if req.paid and http_error:
             # A 5xx to a create is ambiguous: the job may have been created before the error.
             raise AmbiguousSubmitError(
-                _ambiguous_message(req, reason), endpoint=req.endpoint,
+                _ambiguous_message(req, reason), endpoint=req.endpoint, reason=reason,
                 http_status=response.status_code if response is not None else None,
             )
         if attempt >= self.retry.max_retries:
@@ -275,7 +279,7 @@ class BaseClient:
         never_sent = isinstance(exc, _NEVER_SENT)
         reason = type(exc).__name__
         if req.paid and not never_sent:
-            raise AmbiguousSubmitError(_ambiguous_message(req, reason), endpoint=req.endpoint) from None
+            raise AmbiguousSubmitError(_ambiguous_message(req, reason), endpoint=req.endpoint, reason=reason) from None
         if attempt >= self.retry.max_retries:
             what = "could not reach" if never_sent else "lost the connection to"
             error = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
@@ -338,7 +342,7 @@ class SyncAPIClient(BaseClient):
     def __init__(self, credentials: Credentials, *, transport: httpx.BaseTransport | None = None,
                  http_client: httpx.Client | None = None, **kwargs: Any) -> None:
         super().__init__(credentials, **kwargs)
-        self._http = http_client or httpx.Client(transport=transport, timeout=self.timeout)
+        self._http = http_client or httpx.Client(transport=transport, timeout=self.timeout, limits=DEFAULT_LIMITS)
         self._owns_http = http_client is None
         # Every socket operation of a pool we built ends by the deadline (see _deadline).
         self.clamped = self._owns_http and clamp_sync_client(self._http)
@@ -396,7 +400,8 @@ class AsyncAPIClient(BaseClient):
     def __init__(self, credentials: Credentials, *, transport: httpx.AsyncBaseTransport | None = None,
                  http_client: httpx.AsyncClient | None = None, **kwargs: Any) -> None:
         super().__init__(credentials, **kwargs)
-        self._http = http_client or httpx.AsyncClient(transport=transport, timeout=self.timeout)
+        self._http = http_client or httpx.AsyncClient(transport=transport, timeout=self.timeout,
+                                                      limits=DEFAULT_LIMITS)
         self._owns_http = http_client is None
         self._async_token_lock: asyncio.Lock | None = None
 

@@ -174,10 +174,18 @@ class APITimeoutError(APIConnectionError, TimeoutError):
 
 
 class AmbiguousSubmitError(APIConnectionError):
-    """A paid create may have reached the server but no answer came back.
+    """A paid create may have reached the server but no answer came back, and whether it made a job could
+    not be decided (where the product's list can show the job, the client looked first and attached it).
 
-    It is never retried automatically (that could pay twice). The message says how to find the job.
+    It is never sent again blindly (that could pay twice). ``entry`` is the journal entry that keeps the
+    request (listed by ``client.jobs.recent()``, settled by ``client.jobs.reconcile(entry, ...)``; None with
+    ``journal=False``); ``reason`` says how the answer was lost. The message says what is known.
     """
+
+    def __init__(self, message: str, *, entry: Any = None, reason: str | None = None, **kwargs: Any) -> None:
+        self.entry = entry
+        self.reason = reason
+        super().__init__(message, **kwargs)
 
 
 class JobFailedError(AkoolError):

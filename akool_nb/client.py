@@ -17,8 +17,9 @@ import httpx
 
 from ._auth import Credentials, require_credentials
 from ._base_client import APIRequest, AsyncAPIClient, BaseClient, SyncAPIClient
-from ._exceptions import InvalidParameterError
+from ._exceptions import AkoolError, InvalidParameterError
 from ._journal import Journal
+from ._journal.reconcile import Outcome, Pause, Try, Wait, create_steps
 from ._logging import logger
 from .assets import OfflineHost, PassThroughHost, UploadCache, as_asset_host
 from .jobs import AsyncJob, Job, _JobBase
@@ -26,6 +27,8 @@ from .media.inputs import Upload
 
 DEFAULT_POLL_INTERVAL = 3.0
 DEFAULT_MAX_POLL_INTERVAL = 15.0
+DEFAULT_RECONCILE_GRACE = 5.0  # seconds after a lost answer before a list can prove the job absent
+JOURNAL_WAIT = 30.0  # seconds a create waits for its intent to be committed before going on unjournaled
 
 
 def _resource(module: str, name: str) -> Any:
@@ -73,8 +76,11 @@ class _ClientBase:
 
     def _setup(self, credentials: Credentials, *, asset_host: Any, poll_interval: float | None,
                max_poll_interval: float | None, journal: bool | str | Path | Journal | None,
-               offline: bool) -> None:
+               offline: bool, reconcile_grace: float | None = None) -> None:
         self.offline = offline
+        # A request still in flight (at a proxy, at Akool) when its answer was lost must have landed before a
+        # list can prove its job absent; only then may the create be sent again.
+        self.reconcile_grace = DEFAULT_RECONCILE_GRACE if reconcile_grace is None else float(reconcile_grace)
         self.poll_interval = poll_interval if poll_interval is not None else DEFAULT_POLL_INTERVAL
         self.max_poll_interval = max_poll_interval if max_poll_interval is not None else DEFAULT_MAX_POLL_INTERVAL
         if asset_host is None and offline:
@@ -102,27 +108,21 @@ class _ClientBase:
             from ._exceptions import APIError
 
             raise APIError("the create call succeeded but returned no _id; the job cannot be tracked", body=data)
+        # The create itself was journaled by create_steps (intent before the POST, the id from its answer).
         job = self._job_class(self, product, str(job_id), record=record, request=request)
-        if self._journal is not None:
-            try:
-                self._journal.record(self._service_key, job.id, product, status=int(job.status), request=request)
-            except Exception as exc:  # the journal is a safety net; never fail a paid create because of it
-                logger.warning("could not write the job journal: %s", exc)
         logger.info("created %s job %s", product, job.id)
         return job
 
     def _journal_update(self, job: _JobBase) -> None:
         if self._journal is not None:
             try:
-                self._journal.update(self._service_key, job.id, status=int(job.status), url=job.url)
-            except Exception as exc:
+                self._journal.set_status(self._service_key, job.id, int(job.status), job.url)
+            except Exception as exc:  # the journal is a safety net; never fail a job because of it
                 logger.warning("could not update the job journal: %s", exc)
 
-    def _journal_get(self, job_id: str) -> dict[str, Any] | None:
-        return self._journal.get(self._service_key, job_id) if self._journal is not None else None
-
-    def _journal_recent(self, limit: int) -> list[dict[str, Any]]:
-        return self._journal.recent(self._service_key, limit) if self._journal is not None else []
+    def _journals(self, op: APIRequest) -> bool:
+        """Whether this request goes through the journal (a paid create, journal on)."""
+        return op.paid and self._journal is not None and self._journal.enabled
 
     # -- uploads ----------------------------------------------------------------------------------
     def _upload(self, op: Upload) -> str:
@@ -153,6 +153,26 @@ class _ClientBase:
         return client_html(self)
 
 
+def _wait(op: Wait) -> Any:
+    if op.future is None:
+        return None
+    try:
+        return op.future.result(JOURNAL_WAIT)
+    except Exception as exc:  # a stuck journal never holds a create back for good
+        logger.warning("the job journal did not answer in %.0fs: %s", JOURNAL_WAIT, exc)
+        return exc
+
+
+async def _await(op: Wait) -> Any:
+    # No timeout here (asyncio.wait_for costs a timer per create): the writer resolves every future, with
+    # an error at worst, once its own retries on a locked file (30 s each) are used up.
+    if op.future is None:
+        return None
+    if op.future.done():
+        return op.future.result()
+    return await asyncio.wrap_future(op.future)
+
+
 def _stream_to_file(http: httpx.Client, url: str, target: Path, chunk_size: int) -> Path:
     """Stream ``url`` to ``target`` via a ``.part`` file, so an interrupted download never looks complete.
     No auth headers are sent: result files live on a CDN that must never see the API key."""
@@ -171,7 +191,12 @@ def _stream_to_file(http: httpx.Client, url: str, target: Path, chunk_size: int)
 
 class Akool(_ClientBase):
     """The synchronous client. Credentials: ``api_key`` → ``AKOOL_API_KEY`` → Colab secret; or the legacy
-    ``client_id`` + ``client_secret`` (exchanged once for a bearer token, refreshed once on 1101)."""
+    ``client_id`` + ``client_secret`` (exchanged once for a bearer token, refreshed once on 1101).
+
+    ``journal``: where paid creates are journaled (True: ``$AKOOL_NB_HOME/jobs.sqlite`` or
+    ``~/.akool_nb/jobs.sqlite``; a path; a :class:`Journal`; False: off). With it, a create whose answer is
+    lost is looked for in its product's list and attached, or sent again once the list proves it absent
+    ``reconcile_grace`` seconds (default 5) after the failure; see ``client.jobs.recent()``/``reconcile()``."""
 
     _job_class = Job
 
@@ -181,12 +206,13 @@ class Akool(_ClientBase):
                  transport: httpx.BaseTransport | None = None, http_client: httpx.Client | None = None,
                  asset_host: Any = None, poll_interval: float | None = None,
                  max_poll_interval: float | None = None, journal: bool | str | Path | Journal | None = True,
-                 offline: bool = False) -> None:
+                 offline: bool = False, reconcile_grace: float | None = None) -> None:
         credentials = require_credentials(api_key, client_id, client_secret)
         self._core = SyncAPIClient(credentials, base_url=base_url, timeout=timeout, max_retries=max_retries,
                                    transport=transport, http_client=http_client)
         self._setup(credentials, asset_host=asset_host, poll_interval=poll_interval,
-                    max_poll_interval=max_poll_interval, journal=journal, offline=offline)
+                    max_poll_interval=max_poll_interval, journal=journal, offline=offline,
+                    reconcile_grace=reconcile_grace)
 
     def _request(self, req: APIRequest, deadline: float | None = None) -> Any:
         return self._core.request(req, deadline=deadline)
@@ -194,13 +220,38 @@ class Akool(_ClientBase):
     _offline_upload_request = _request
 
     def _run(self, steps: Generator[Any, Any, Any]) -> Any:
-        value: Any = None
-        try:
-            while True:
-                op = steps.send(value)
-                value = self._upload(op) if isinstance(op, Upload) else self._request(op)
-        except StopIteration as stop:
-            return stop.value
+        # A stack of generators: a paid create is run by the journal's create_steps, whose answer goes back
+        # to the resource's generator as if the request had answered directly.
+        stack, value = [steps], None
+        while True:
+            try:
+                op = stack[-1].send(value)
+            except StopIteration as stop:
+                stack.pop()
+                if not stack:
+                    return stop.value
+                value = stop.value
+                continue
+            if type(op) is APIRequest:
+                if self._journals(op):
+                    stack.append(create_steps(self, op))
+                    value = None
+                else:
+                    value = self._request(op)
+            elif isinstance(op, Upload):
+                value = self._upload(op)
+            elif isinstance(op, Try):
+                try:
+                    value = Outcome(self._request(op.request))
+                except AkoolError as exc:
+                    value = Outcome(error=exc)
+            elif isinstance(op, Wait):
+                value = _wait(op)
+            elif isinstance(op, Pause):
+                time.sleep(op.seconds)
+                value = None
+            else:
+                raise TypeError(f"unknown step {op!r}")
 
     def with_options(self, *, timeout: httpx.Timeout | float | None = None,
                      max_retries: int | None = None) -> Akool:
@@ -226,6 +277,8 @@ class Akool(_ClientBase):
 
     def close(self) -> None:
         self._core.close()
+        if self._journal is not None:
+            self._journal.flush(5)  # the journal's queued writes are committed (also at exit, regardless)
 
     def __enter__(self) -> Akool:
         return self
@@ -246,13 +299,14 @@ class AsyncAkool(_ClientBase):
                  transport: httpx.AsyncBaseTransport | None = None, http_client: httpx.AsyncClient | None = None,
                  asset_host: Any = None, poll_interval: float | None = None,
                  max_poll_interval: float | None = None, journal: bool | str | Path | Journal | None = True,
-                 offline: bool = False) -> None:
+                 offline: bool = False, reconcile_grace: float | None = None) -> None:
         credentials = require_credentials(api_key, client_id, client_secret)
         self._core = AsyncAPIClient(credentials, base_url=base_url, timeout=timeout, max_retries=max_retries,
                                     transport=transport, http_client=http_client)
         self._sync_core: SyncAPIClient | None = None
         self._setup(credentials, asset_host=asset_host, poll_interval=poll_interval,
-                    max_poll_interval=max_poll_interval, journal=journal, offline=offline)
+                    max_poll_interval=max_poll_interval, journal=journal, offline=offline,
+                    reconcile_grace=reconcile_grace)
 
     async def _request(self, req: APIRequest, deadline: float | None = None) -> Any:
         return await self._core.request(req, deadline=deadline)
@@ -264,16 +318,36 @@ class AsyncAkool(_ClientBase):
         return self._sync_core.request(req)
 
     async def _run(self, steps: Generator[Any, Any, Any]) -> Any:
-        value: Any = None
-        try:
-            while True:
-                op = steps.send(value)
-                if isinstance(op, Upload):
-                    value = await asyncio.to_thread(self._upload, op)
+        stack, value = [steps], None  # as Akool._run; journal waits are awaited, never blocking the loop
+        while True:
+            try:
+                op = stack[-1].send(value)
+            except StopIteration as stop:
+                stack.pop()
+                if not stack:
+                    return stop.value
+                value = stop.value
+                continue
+            if type(op) is APIRequest:
+                if self._journals(op):
+                    stack.append(create_steps(self, op))
+                    value = None
                 else:
                     value = await self._request(op)
-        except StopIteration as stop:
-            return stop.value
+            elif isinstance(op, Upload):
+                value = await asyncio.to_thread(self._upload, op)
+            elif isinstance(op, Try):
+                try:
+                    value = Outcome(await self._request(op.request))
+                except AkoolError as exc:
+                    value = Outcome(error=exc)
+            elif isinstance(op, Wait):
+                value = await _await(op)
+            elif isinstance(op, Pause):
+                await asyncio.sleep(op.seconds)
+                value = None
+            else:
+                raise TypeError(f"unknown step {op!r}")
 
     async def _adownload(self, url: str, path: str | Path | None, chunk_size: int) -> Path:
         target = self._target(url, path)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from ._base_client import APIRequest
 from ._deadline import after, remaining
 from ._exceptions import AkoolError, APITimeoutError, JobFailedError, JobTimeoutError
+from ._journal.finders import Field, Finder, register_create
 
 if TYPE_CHECKING:
     from .client import _ClientBase
@@ -62,6 +63,10 @@ class Product:
     # answers for many jobs. ``batch_request(ids)`` builds it, ``batch_records(data)`` maps id -> record.
     batch_request: Callable[[list[str]], APIRequest] | None = None
     batch_records: Callable[[Any], dict[str, dict[str, Any]]] | None = None
+    # The create endpoints that make this product's jobs (the journal names entries by them), and, where the
+    # API lists recent jobs, how to find the job of a create whose answer was lost (see _journal.finders).
+    creates: tuple[str, ...] = ()
+    find: Finder | None = None
 
 
 def _first_of_list(data: Any, job_id: str) -> dict[str, Any]:
@@ -121,34 +126,52 @@ PRODUCTS: dict[str, Product] = _Registry()
 
 def register(product: Product) -> Product:
     dict.__setitem__(PRODUCTS, product.key, product)
+    for path in product.creates:
+        register_create(path, product.key, product.label, product.find)
     return product
+
+
+def _voice_results(kind: str) -> Callable[[int, int], APIRequest]:
+    """``GET /api/open/v4/voice/resource/list?type=`` (1 TTS, 2 voice changer), one page."""
+    return lambda page, size: APIRequest("GET", "/api/open/v4/voice/resource/list",
+                                         params={"type": kind, "page": str(page), "size": str(size)})
 
 
 register(Product(
     "tts", "Text to speech", "audio",
     lambda i: APIRequest("GET", f"/api/open/v4/voice/resource/detail/{i}"),
     "status", ("preview", "url"), unwrap=_result_key, model="voices:VoiceResource",
-    find_hint="List recent speech results with client.tts.results().",
+    find_hint="List recent speech results with client.tts.results().", creates=("/api/open/v4/voice/tts",),
+    find=Finder("the VoiceLab results list (GET /api/open/v4/voice/resource/list?type=1)", _voice_results("1"),
+                (Field("input_text", identifies=True), Field("webhookUrl"))),
 ))
 register(Product(
     "audio", "Text to speech (v3)", "audio",
     lambda i: APIRequest("GET", "/api/open/v3/audio/infobymodelid", params={"audio_model_id": i}),
     "status", ("url",), model="audio:AudioInfo",
     find_hint="Check client.jobs.recent() and your webhook receiver.",
+    creates=("/api/open/v3/audio/create", "/api/open/v3/audio/clone"),
 ))
 register(Product(
     "talking_photo", "Talking photo", "video", _video_info, "video_status", ("video",),
     model="video:VideoInfo", find_hint="Check client.jobs.recent() and your webhook receiver.",
+    creates=("/api/open/v3/content/video/createbytalkingphoto",),
 ))
 register(Product(
     "talking_avatar", "Talking avatar", "video", _video_info, "video_status", ("video",),
     model="video:VideoInfo", find_hint="Check client.jobs.recent() and your webhook receiver.",
+    creates=("/api/open/v3/talkingavatar/create", "/api/open/v3/avatar/createVideo"),
 ))
 register(Product(
     "avatar", "Avatar upload", "video",
     lambda i: APIRequest("GET", "/api/open/v3/avatar/detail", params={"id": i}),
     "status", ("url",), unwrap=_first_of_list, model="avatars:AvatarRecord",
-    find_hint="List your avatars with client.avatars.list(source='mine').",
+    find_hint="List your avatars with client.avatars.list(source='mine').", creates=("/api/open/v3/avatar/create",),
+    # avatar_id is unique per account (a second upload answers 1222), so no time window is needed.
+    find=Finder("your avatars (GET /api/open/v3/avatar/list?from=3)",
+                lambda page, size: APIRequest("GET", "/api/open/v3/avatar/list",
+                                              params={"from": 3, "page": page, "size": size}),
+                (Field("avatar_id", identifies=True), Field("name")), window=False),
 ))
 
 _STATUS_FALLBACKS = ("video_status", "status", "image_status", "faceswap_status")
@@ -204,6 +227,12 @@ class _JobBase:
     @property
     def done(self) -> bool:
         return self.status.done
+
+    @property
+    def entry(self) -> Any:
+        """The journal entry of this job's create (request, attempts, history), or None."""
+        journal = self._client._journal
+        return journal.get(self._client._service_key, self.id) if journal is not None else None
 
     @property
     def url(self) -> str | None:

@@ -20,6 +20,7 @@ register(Product(
     "background_change", "Background change", "image",
     lambda i: APIRequest("GET", "/api/open/v3/content/image/infobymodelid", params={"image_model_id": i}),
     "image_status", ("image", "external_img"), model="images:ImageInfo", find_hint=HINT,
+    creates=("/api/open/v3/content/image/bg/replace",),
 ))
 
 

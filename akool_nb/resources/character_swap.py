@@ -21,7 +21,7 @@ FIND_HINT = "Check client.jobs.recent() and your webhook receiver."
 
 register(Product(
     "character_swap", "Character swap", "video", _video_info, "video_status", ("video",),
-    model="media_jobs:CharacterSwapInfo", find_hint=FIND_HINT,
+    model="media_jobs:CharacterSwapInfo", find_hint=FIND_HINT, creates=("/api/open/v4/characterSwap/create",),
 ))
 
 

@@ -49,17 +49,17 @@ def _pick(data: Any, job_id: str) -> dict[str, Any]:
     return record
 
 
-def _product(key: str, label: str, media: str) -> Product:
+def _product(key: str, label: str, media: str, create: str) -> Product:
     return register(Product(key, label, media,
                             lambda i: APIRequest("GET", "/api/open/v3/faceswap/result/listbyids", params={"_ids": i}),
                             "faceswap_status", ("url",), unwrap=_pick,
                             model="faceswap:FaceswapResult", find_hint=FIND_HINT, batch_request=_listbyids,
-                            batch_records=_records))
+                            batch_records=_records, creates=(create,)))
 
 
-_product("faceswap_image", "Face swap", "image")
-_product("faceswap_pro", "Face Swap Pro", "image")
-_product("faceswap_video", "Video face swap", "video")
+_product("faceswap_image", "Face swap", "image", "/api/open/v3/faceswap/highquality/specifyimage")
+_product("faceswap_pro", "Face Swap Pro", "image", "/api/open/v4/faceswap/faceswapByImage")
+_product("faceswap_video", "Video face swap", "video", "/api/open/v3/faceswap/highquality/specifyvideo")
 
 
 # ----------------------------------------------------------------- helpers

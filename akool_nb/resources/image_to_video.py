@@ -42,6 +42,8 @@ register(Product(
     "image_to_video", "Image to video", "video", lambda i: _results_request([i]), "status", ("video_url",),
     unwrap=_unwrap, model="image_to_video:ImageToVideoResult", find_hint=FIND_HINT,
     batch_request=_results_request, batch_records=_records,
+    creates=("/api/open/v4/image2Video/createBySourcePrompt", "/api/open/v4/image2Video/createBySourcePrompt/batch",
+             "/api/open/v4/image2Video/updateVideoAudio"),
 ))
 
 

@@ -16,11 +16,13 @@ register(Product(
     "image_generate", "Image generate", "image",
     lambda i: APIRequest("GET", "/api/open/v3/content/image/infobymodelid", params={"image_model_id": i}),
     "image_status", ("image",), model="images:ImageInfo", find_hint=HINT,
+    creates=("/api/open/v3/content/image/createbyprompt",),
 ))
 register(Product(
     "image_button", "Image upscale / variation", "image",
     lambda i: APIRequest("GET", "/api/open/v3/content/image/infobymodelid", params={"image_model_id": i}),
     "image_status", ("image",), model="images:ImageInfo", find_hint=HINT,
+    creates=("/api/open/v3/content/image/createbybutton",),
 ))
 
 

@@ -1,10 +1,12 @@
-"""Jobs across products: re-attach by id (after a kernel restart), recent jobs, wait for many."""
+"""Jobs across products: re-attach by id (after a kernel restart), recent jobs, settle lost answers, wait for many."""
 from __future__ import annotations
 
 from typing import Any
 
 from .._exceptions import AkoolError, InvalidParameterError
-from ..jobs import PRODUCTS, JobStatus
+from .._journal import Entry, tagged
+from .._journal.reconcile import _view, reconcile_steps
+from ..jobs import PRODUCTS
 from ._base import JOURNAL_LIMIT_MAX, Resource, Steps, identifier, number, operation, wait_args
 
 
@@ -16,35 +18,55 @@ class Jobs(Resource):
         if product is not None and (not isinstance(product, str) or product not in PRODUCTS):
             raise InvalidParameterError("product", f"is not a product; use one of {', '.join(PRODUCTS)}",
                                         value=product)
+        entry = self._entry(job_id)
         if product is None:
-            row = self._client._journal_get(job_id)
-            if row is None:
+            if entry is None or entry.product not in PRODUCTS:
                 raise AkoolError(f"unknown job {job_id!r}: pass product= one of {', '.join(PRODUCTS)}",
                                  job_id=job_id)
-            product = row["product"]
-            request = row["request"]
-        else:
-            if product not in PRODUCTS:
-                raise AkoolError(f"unknown product {product!r}; use one of {', '.join(PRODUCTS)}", job_id=job_id)
-            row = self._client._journal_get(job_id)
-            request = row["request"] if row else None
-        job = self._client._job_class(self._client, product, job_id, request=request,
-                                      created_at=row["created_at"] if row else None)
+            product = entry.product
+        elif product not in PRODUCTS:
+            raise AkoolError(f"unknown product {product!r}; use one of {', '.join(PRODUCTS)}", job_id=job_id)
+        job = self._client._job_class(self._client, product, job_id, request=entry.body if entry else None,
+                                      created_at=entry.first_sent if entry else None)
         job._absorb((yield job._status_request()))
         return job
 
-    def recent(self, limit: int = 20) -> list[Any]:
-        """Jobs this machine created on this service, newest first (from the local journal; not refreshed)."""
-        number(limit, "limit", 1, JOURNAL_LIMIT_MAX, whole=True, example=20)
-        jobs = []
-        for row in self._client._journal_recent(limit):
-            job = self._client._job_class(self._client, row["product"], row["job_id"], request=row["request"],
-                                          created_at=row["created_at"])
-            if row["status"]:  # the last status seen; refresh() asks the service
-                job.status = JobStatus(row["status"])
-                job.record = {job.product.status_field: row["status"], job.product.url_fields[0]: row["url"]}
-            jobs.append(job)
-        return jobs
+    def recent(self, limit: int | None = 20, *, meta: dict[str, Any] | None = None) -> list[Any]:
+        """What this machine sent to this service, newest first (from the local journal; not refreshed):
+        a :class:`Job` for each create that made a job, and an :class:`Entry` for each whose outcome is not
+        known (answer lost, or never answered) or that was proven not created. ``meta`` keeps the entries
+        tagged with these values (see :meth:`tag`)."""
+        if limit is not None:
+            number(limit, "limit", 1, JOURNAL_LIMIT_MAX, whole=True, example=20)
+        journal = self._client._journal
+        if journal is None:
+            return []
+        return [_view(self._client, e) for e in journal.recent(self._client._service_key, limit, meta=meta)]
+
+    @operation
+    def reconcile(self, entry: Any = None, *, job_id: str | None = None, resend: bool = False) -> Steps[list[Any]]:
+        """Settle creates whose answer was lost (or never came: the kernel died first).
+
+        * ``reconcile()``: every unsettled entry is looked for in its product's list (where the API has one):
+          found ones are attached; proven absent ones are marked so (``resend=True`` sends those again);
+          the rest stay ``unknown``.
+        * ``reconcile(entry, job_id="...")``: you found the job (webhook, Akool dashboard): attach it.
+        * ``reconcile(entry, resend=True)``: send it again; where the list can show the job it is looked for
+          first, elsewhere this is your call (use it when you know it was not created).
+
+        ``entry``: an :class:`Entry`, its key, or the :class:`AmbiguousSubmitError`. Returns one item per
+        entry: a :class:`Job` where a job is known, else the :class:`Entry` as it now stands. On AsyncAkool,
+        await it."""
+        return (yield from reconcile_steps(self._client, entry, job_id=job_id, resend=resend))
+
+    @staticmethod
+    def tag(**meta: Any) -> Any:
+        """``with client.jobs.tag(campaign="spring", row=7): ...``: creates inside are journaled with this meta."""
+        return tagged(**meta)
+
+    def _entry(self, job_id: str) -> Entry | None:
+        journal = self._client._journal
+        return journal.get(self._client._service_key, job_id) if journal is not None else None
 
     def wait_all(self, jobs: list[Any], timeout: float | None = 900.0, poll: float | None = None,
                  on_progress: Any = None) -> Any:

@@ -12,12 +12,19 @@ from typing import Any
 
 from .._base_client import APIRequest
 from .._exceptions import InvalidParameterError
+from .._journal.finders import Field, Finder, register_create
 from ..media.inputs import Upload
 from ..models.knowledge import (DOC_FORMATS, DOC_MAX_BYTES, NAME_MAX, KnowledgeBase, KnowledgeDoc, KnowledgeRequest,
                                 KnowledgeUpdateRequest)
 from ._base import Page, Resource, Steps, choice, identifier, items, operation, page_args, text
 
 FROM_VALUES = (1, 2)  # 1 system, 2 user
+
+# Names are unique per account, so a knowledge base whose create answer was lost is found by its name.
+register_create("/api/open/v4/knowledge/create", "knowledge", "Knowledge base", Finder(
+    "your knowledge bases (GET /api/open/v4/knowledge/list)",
+    lambda page, size: APIRequest("GET", "/api/open/v4/knowledge/list", params={"page": page, "size": size}),
+    (Field("name", identifies=True), Field("prompt"), Field("prologue"))))
 
 
 def knowledge_id_of(value: Any) -> Any:

@@ -19,7 +19,7 @@ ADVISED_FPS = 25
 
 register(Product(
     "lip_sync", "Lip sync", "video", _video_info, "video_status", ("video",),
-    model="media_jobs:LipSyncInfo", find_hint=FIND_HINT,
+    model="media_jobs:LipSyncInfo", find_hint=FIND_HINT, creates=("/api/open/v3/content/video/lipsync",),
 ))
 
 

@@ -14,11 +14,13 @@ from typing import Any
 
 from .._base_client import APIRequest
 from .._exceptions import InvalidParameterError
+from .._journal.finders import register_create
 from ..models.live import (LiveFaceswapCloseRequest, LiveFaceswapCreateRequest, LiveFaceswapSession,
                            LiveFaceswapUpdateRequest, SourceImage)
 from ..models.live import LANDMARKS
 from ._base import Resource, Steps, identifier, items, operation, text
 
+register_create("/api/open/v3/faceswap/live/create", "live_faceswap", "Live face swap")  # no list: by id only
 
 
 def _session_id(value: Any) -> str:

@@ -29,6 +29,7 @@ register(Product(
     "moderation", "Jarvis moderation", "data",
     lambda i: APIRequest("GET", "/api/open/v3/content/analysis/infobyid", params={"_id": i}),
     "status", ("url",), model="moderation:Analysis", find_hint=FIND_HINT,
+    creates=("/api/open/v3/content/analysis/sentiment",),
 ))
 
 

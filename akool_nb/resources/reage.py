@@ -16,8 +16,8 @@ from ._base import Resource, Steps, items, operation
 from .faceswap import (_PROBE, FIND_HINT, _new_job, _product, as_list, check_ref, check_video_targets, face_refs, ids_of,
                        modify_and_targets, webhook_or_empty)
 
-_product("reage_image", "Reage", "image")
-_product("reage_video", "Video reage", "video")
+_product("reage_image", "Reage", "image", "/api/open/v3/faceswap/highquality/imgreage")
+_product("reage_video", "Video reage", "video", "/api/open/v3/faceswap/highquality/vidreage")
 
 
 def _targets(detection: FaceDetection, param: str) -> list[Face]:

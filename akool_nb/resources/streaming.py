@@ -15,6 +15,7 @@ from typing import Any
 
 from .._base_client import APIRequest
 from .._exceptions import AkoolError
+from .._journal.finders import Field, Finder, register_create
 from ..models.avatars import AvatarCreateRequest
 from ..models.live import (MAX_SESSION_SECONDS, Session, SessionClosed, SessionCreateRequest, SessionStatus,
                            StreamingAvatar, VoiceParams)
@@ -22,6 +23,12 @@ from ._base import Page, Resource, Steps, choice, identifier, number, operation,
 from .knowledge import knowledge_id_of
 
 PLATFORMS = ("open", "aigc")
+
+# The session list shows no field of the request that identifies a session: it can prove absence only.
+register_create("/api/open/v4/liveAvatar/session/create", "session", "Streaming session", Finder(
+    "your sessions (GET /api/open/v4/liveAvatar/session/list)",
+    lambda page, size: APIRequest("GET", "/api/open/v4/liveAvatar/session/list", params={"page": page, "size": size}),
+    (Field("stream_type", default="agora"),)))
 
 
 def _page_args(page: Any, size: Any, hi: int = 100) -> None:

@@ -27,7 +27,7 @@ DEPRECATED = ("merge_interval", "face_enhance")
 
 register(Product(
     "translation", "Video translation", "video", _video_info, "video_status", ("video",),
-    model="media_jobs:TranslationInfo", find_hint=FIND_HINT,
+    model="media_jobs:TranslationInfo", find_hint=FIND_HINT, creates=("/api/open/v3/content/video/createbytranslate",),
 ))
 
 

@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 from .._base_client import APIRequest
 from .._exceptions import AkoolError, InvalidParameterError
 from .._logging import logger
-from ..jobs import Product, register
+from .._journal.finders import Field, Finder, tags
+from ..jobs import Product, _voice_results, register
 from ..media.inputs import Upload
 from ..models.voices import (CHANGER_MODELS, CLONE_PROMPT_MODEL, Voice, VoiceChangeRequest, VoiceCloneRequest,
                              VoiceDeleteRequest, VoiceDeleteResult, VoiceResource, VoiceV3)
@@ -31,12 +32,22 @@ def _resource_result(data: Any, _id: str) -> dict[str, Any]:
 register(Product(
     "voice_clone", "Voice clone", "audio",
     lambda i: APIRequest("GET", f"/api/open/v4/voice/detail/{i}"),
-    "status", ("preview",), model="voices:Voice", find_hint=CLONE_HINT,
+    "status", ("preview",), model="voices:Voice", find_hint=CLONE_HINT, creates=("/api/open/v4/voice/clone",),
+    find=Finder("your cloned voices (GET /api/open/v4/voice/list?type=1)",
+                lambda page, size: APIRequest("GET", "/api/open/v4/voice/list",
+                                              params={"type": "1", "page": str(page), "size": str(size)}),
+                (Field("name", identifies=True), Field("voice_model_name"), Field("webhookUrl"),
+                 Field("voice_options.style", "style", tags), Field("voice_options.scenario", "scenario", tags),
+                 Field("voice_options.age", "age", tags))),
 ))
 register(Product(
     "voice_change", "Voice changer", "audio",
     lambda i: APIRequest("GET", f"/api/open/v4/voice/resource/detail/{i}"),
     "status", ("preview",), unwrap=_resource_result, model="voices:VoiceResource", find_hint=CHANGE_HINT,
+    creates=("/api/open/v4/voice/change",),
+    # The list's records show no field of the request that identifies it: it can prove absence, not presence.
+    find=Finder("the voice-changer results list (GET /api/open/v4/voice/resource/list?type=2)",
+                _voice_results("2"), (Field("webhookUrl"),)),
 ))
 
 
