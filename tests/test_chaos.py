@@ -118,7 +118,6 @@ def test_chaos_no_duplicate_creates_and_no_undocumented_exceptions(chaos):
     assert all(o.status in ("result", "create_error", "wait_error", "job_failed") for o in chaos.outcomes)
 
 
-@pytest.mark.xfail(strict=True, reason="needs reconciliation")
 def test_chaos_every_job_the_service_created_reaches_the_user(chaos):
     ledger = chaos.ledger
     summary = workload.report(ledger, title="what reached the user")

@@ -75,7 +75,9 @@ def _marked_url(url: str, mark: str) -> str:
 
 @dataclass(frozen=True)
 class Kind:
-    """A product in the mix. ``findable``: the API has a list endpoint that can show the job without its id."""
+    """A product in the mix. ``findable``: the API has a list endpoint whose records show a field of the
+    request, so a lost answer can be attached without its id (the voice changer's list shows none: absence
+    can be proven there, presence cannot)."""
 
     name: str
     findable: bool
@@ -84,7 +86,7 @@ class Kind:
 
 KINDS = (
     Kind("tts_v4", True, lambda c, i, m: c.tts.create(text=f"Chaos speech {m}", voice_id=i.voice_id)),
-    Kind("voice_change", True, lambda c, i, m: c.voices.change(_marked_url(i.speech_url, m), i.changer_voice_id)),
+    Kind("voice_change", False, lambda c, i, m: c.voices.change(_marked_url(i.speech_url, m), i.changer_voice_id)),
     Kind("avatar", True, lambda c, i, m: c.avatars.create(i.video_url, avatar_id=m, name=f"Chaos {m}")),
     Kind("knowledge", True, lambda c, i, m: c.knowledge.create(name=m, prompt="Answer briefly.")),
     Kind("tts_v3", False, lambda c, i, m: c.tts.create_v3(text=f"Chaos speech {m}", voice_id=i.voice_id)),
