@@ -96,7 +96,9 @@ VALID: dict[str, Case] = {
     "tts.create_v3": Case(dict(text="Hello", voice_id=OID), WEBHOOK),
     "tts.results": Case(),
     "jobs.attach": Case(dict(job_id=OID, product="tts")),
-    "jobs.recent": Case(),
+    "jobs.recent": Case(dict(), {"limit": {"None"}, "meta": {"dict"}}),  # None: every entry; a dict of tags
+    "jobs.reconcile": Case(dict(), {"entry": {"None"}, "job_id": {"None"}}),
+    "jobs.tag": Case(dict(campaign="spring"), {"campaign": {"None", "True", "1.5", "-1"}}),
     "jobs.wait_all": Case(dict(jobs="DONE_JOB"), {"timeout": {"1.5", "None"}, "poll": {"1.5"}}),  # None: no deadline
     "faces.analyze_frames": Case(dict(frames=[IMG])),
     "faces.detect": Case(dict(media=IMG)),

@@ -366,6 +366,8 @@ def _view(client: _ClientBase, entry: Entry, record: dict[str, Any] | None = Non
         if not record and entry.status:  # the last status seen; refresh() asks the service
             job.status = JobStatus(entry.status)
             job.record = {job.product.status_field: entry.status, job.product.url_fields[0]: entry.url}
+            if job.status.done and entry.updated_at:  # the finish was the entry's last write: elapsed stays put
+                job.finished_at = entry.updated_at
         return job
     return entry
 

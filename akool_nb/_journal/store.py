@@ -395,7 +395,8 @@ class _Store:
 
 
 _STORES: dict[tuple[int, str], _Store] = {}
-_STORES_LOCK = threading.Lock()
+# Re-entrant: a Journal's finalizer (_release) can run inside _store_for when a collection happens there.
+_STORES_LOCK = threading.RLock()
 
 
 def _store_for(path: Path) -> _Store:

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._exceptions import AkoolError, InvalidParameterError
+from .._exceptions import AkoolError, AmbiguousSubmitError, InvalidParameterError
 from .._journal import Entry, tagged
 from .._journal.reconcile import _view, reconcile_steps
 from ..jobs import PRODUCTS
-from ._base import JOURNAL_LIMIT_MAX, Resource, Steps, identifier, number, operation, wait_args
+from ._base import JOURNAL_LIMIT_MAX, Resource, Steps, flag, identifier, number, operation, text, wait_args
+
+TAG_MAX_CHARS = 512  # a campaign name or a row key, not a document
 
 
 class Jobs(Resource):
@@ -38,6 +40,11 @@ class Jobs(Resource):
         tagged with these values (see :meth:`tag`)."""
         if limit is not None:
             number(limit, "limit", 1, JOURNAL_LIMIT_MAX, whole=True, example=20)
+        if meta is not None:
+            if not isinstance(meta, dict) or not meta:
+                raise InvalidParameterError("meta", "must be a dict of tags, e.g. meta={'campaign': 'spring'}",
+                                            value=meta)
+            self.tag(**meta)  # the same rule as the tags themselves
         journal = self._client._journal
         if journal is None:
             return []
@@ -57,11 +64,21 @@ class Jobs(Resource):
         ``entry``: an :class:`Entry`, its key, or the :class:`AmbiguousSubmitError`. Returns one item per
         entry: a :class:`Job` where a job is known, else the :class:`Entry` as it now stands. On AsyncAkool,
         await it."""
+        if entry is not None and not isinstance(entry, (Entry, AmbiguousSubmitError)):
+            identifier(entry, "entry", "journal entry key")
+        if job_id is not None:
+            identifier(job_id, "job_id", "job id")
+        flag(resend, "resend", optional=False)
         return (yield from reconcile_steps(self._client, entry, job_id=job_id, resend=resend))
 
     @staticmethod
     def tag(**meta: Any) -> Any:
         """``with client.jobs.tag(campaign="spring", row=7): ...``: creates inside are journaled with this meta."""
+        for name, value in meta.items():  # journaled as JSON and matched by recent(meta=): plain values only
+            if isinstance(value, str):
+                text(value, name, max_chars=TAG_MAX_CHARS)
+            elif value is not None and not isinstance(value, bool):
+                number(value, name, -(2**53), 2**53, whole=isinstance(value, int), example=7)
         return tagged(**meta)
 
     def _entry(self, job_id: str) -> Entry | None:
