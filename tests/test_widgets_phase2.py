@@ -200,7 +200,7 @@ def test_background_composer_errors_and_fallback(client, layout_files):
     assert composer.params["overlay_origin_x"] == 40
     composer.stage.ready = True
     assert composer.fallback.layout.display == "none"
-    with pytest.raises(ValueError, match="too small"):
+    with pytest.raises(ValueError, match="out of range"):
         composer.set_canvas(4, 4)
     composer.set_canvas("1920x1080")
     composer.set_color("abc")

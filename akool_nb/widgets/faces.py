@@ -58,6 +58,20 @@ def _is_video(media: Any) -> bool:
     return isinstance(media, (str, Path)) and media_kind(str(media)) == "video"
 
 
+def _face_thumb(picture: Any, box: Any, size: int = 44) -> str:
+    """A small square crop of one face (with a margin), as a data URI, for the list of faces."""
+    if not box:
+        return ""
+    from ..media.thumbnails import data_uri
+
+    x, y, w, h = (float(v) for v in box)
+    side = max(w, h) * 1.3
+    cx, cy = x + w / 2, y + h / 2
+    crop = picture.crop((round(cx - side / 2), round(cy - side / 2), round(cx + side / 2), round(cy + side / 2)))
+    crop.thumbnail((size * 2, size * 2))
+    return data_uri(crop, quality=70)
+
+
 def _label_of(media: Any) -> str:
     if type(media).__module__.startswith("PIL."):
         return "PIL image"
@@ -253,6 +267,7 @@ class FacePanel(Panel):
         try:
             full = self.picture()
             self.size = [full.width, full.height]
+            self.faces = [{**item, "thumb": _face_thumb(full, item["box"])} for item in items]
         except Exception as exc:
             self.size = [0, 0]
             self.image = ""
