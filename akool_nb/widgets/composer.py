@@ -524,6 +524,10 @@ class TalkingAvatarComposer(StageComposer):
             raise ValueError("type the words the avatar should say")
         if not voice_id:
             raise ValueError("pick a voice first (a voice_id, or a VoicePicker with a selection)")
+        record = getattr(voice, "voice", None) if hasattr(voice, "voices") else voice
+        name = getattr(record, "name", None)
+        if name:
+            self.stage.labels = {**self.stage.labels, str(voice_id): str(name)}
         return self._set_audio({"type": "audio", "input_text": str(text), "voice_id": str(voice_id)})
 
     def _set_audio(self, element: dict[str, Any]) -> int:
