@@ -45,7 +45,7 @@ export default {
       const items = model.get("items") || [];
       const value = model.get("value") || {};
       if (!items.length) {
-        grid.replaceChildren(h("div", { class: "aknb-empty", style: { gridColumn: "1 / -1" } },
+        grid.replaceChildren(h("div", { class: "aknb-empty", role: "option", "aria-disabled": "true", "aria-selected": "false", style: { gridColumn: "1 / -1" } },
           model.get("status") || "No avatars."));
       } else {
         grid.replaceChildren(...items.map((item) => {

@@ -142,7 +142,7 @@ export default {
       fieldGrid.append(labelNode, input);
     }
     const snapBox = h("input", { type: "checkbox", checked: model.get("snap"), "aria-label": "Snap to the canvas and other layers", onchange: (e) => { model.set("snap", e.target.checked); model.save_changes(); } });
-    const payload = h("pre", { class: "aknb-payload aknb-mono" });
+    const payload = h("pre", { class: "aknb-payload aknb-mono", tabindex: "0", "aria-label": "Request body (JSON)" });
     const copyBtn = h("button", { class: "aknb-btn small", "aria-label": "Copy the request body", onclick: () => {
       navigator.clipboard && navigator.clipboard.writeText(payload.textContent).then(() => { copyBtn.textContent = "Copied"; setTimeout(() => { copyBtn.textContent = "Copy"; }, 1200); });
     } }, "Copy");
@@ -199,7 +199,7 @@ export default {
     colourOn.addEventListener("change", setColour); colourPick.addEventListener("input", () => { colourOn.checked = true; setColour(); });
     const cutOut = h("input", { type: "checkbox", "aria-label": "Remove the foreground's own background",
       onchange: (e) => { model.set("remove_bg", e.target.checked); model.save_changes(); } });
-    const canvasSection = h("div", { class: "aknb-section" }, h("h4", {}, "Canvas · px"),
+    const canvasSection = h("div", { class: "aknb-section" }, h("div", { class: "aknb-h4", role: "heading", "aria-level": "3" }, "Canvas · px"),
       h("div", { class: "aknb-fields" }, h("label", {}, "Width"), canvasW, h("label", {}, "Height"), canvasH,
         h("label", {}, "Colour"), h("span", { style: { display: "flex", gap: "6px", alignItems: "center" } }, colourOn, colourPick, colourHex)),
       canvasNote,
@@ -217,14 +217,14 @@ export default {
       if (c) stage.style.backgroundImage = "none"; else stage.style.backgroundImage = "";
     };
     const side = h("div", { class: "aknb-side" },
-      h("div", { class: "aknb-section" }, h("h4", {}, "Layers (top first)"), layerList, layerTools),
+      h("div", { class: "aknb-section" }, h("div", { class: "aknb-h4", role: "heading", "aria-level": "3" }, "Layers (top first)"), layerList, layerTools),
       BG ? canvasSection : null,
-      h("div", { class: "aknb-section" }, h("h4", {}, "Position · canvas px"), fieldGrid,
+      h("div", { class: "aknb-section" }, h("div", { class: "aknb-h4", role: "heading", "aria-level": "3" }, "Position · canvas px"), fieldGrid,
         h("label", { class: "aknb-sub", style: { display: "flex", gap: "6px", alignItems: "center", marginTop: "6px" } }, snapBox, "Snap to edges and centres of the canvas and the other layers (Alt: off)")),
       h("div", { style: { gridColumn: "1 / -1", alignSelf: "start" } },
         h("div", { class: "aknb-bar", style: { marginBottom: 0 } }, btnPreview, btnClip, btnSubmit), problemLine));
     const payloadSection = h("div", { class: "aknb-section", style: { marginTop: "10px" } },
-      h("div", { style: { display: "flex", alignItems: "center" } }, h("h4", { style: { flex: "1" } }, "Request body ",
+      h("div", { style: { display: "flex", alignItems: "center" } }, h("div", { class: "aknb-h4", role: "heading", "aria-level": "3", style: { flex: "1" } }, "Request body ",
         h("span", { class: "aknb-mono aknb-path" }, BG ? "POST /api/open/v3/content/image/bg/replace" : "POST /api/open/v3/talkingavatar/create")), copyBtn), payload);
     if (BG) { addForm.style.display = "none"; tracks.style.display = "none"; }
     const previews = h("div", { class: "aknb-previews" });
@@ -256,6 +256,18 @@ export default {
       const mw = Math.min(b.w, 90 / scale); const mh = Math.min(b.h, 60 / scale);
       return { x: Math.max(0, Math.min(CW - mw, b.x)), y: Math.max(0, Math.min(CH - mh, b.y)), w: mw, h: mh };
     };
+    // The corner handles sit on the part of the layer that is on the canvas (the stage clips the rest), so a
+    // layer reaching past the canvas edge can still be resized.
+    const placeHandles = (node, b) => {
+      const W = CW * scale; const H = CH * scale; const HALF = 6;
+      const left = b.x * scale; const top = b.y * scale; const right = left + b.w * scale; const bottom = top + b.h * scale;
+      const xs = { w: Math.max(left, HALF) - left, e: Math.min(right, W - HALF) - left };
+      const ys = { n: Math.max(top, HALF) - top, s: Math.min(bottom, H - HALF) - top };
+      for (const handle of node.querySelectorAll(".aknb-handle")) {
+        const [v, hz] = handle.dataset.handle;
+        Object.assign(handle.style, { left: `${xs[hz] - HALF}px`, top: `${ys[v] - HALF}px`, right: "auto", bottom: "auto" });
+      }
+    };
     const layout = () => {
       const selected = model.get("selected");
       els.forEach((e, i) => {
@@ -266,6 +278,7 @@ export default {
         Object.assign(node.style, { left: `${b.x * scale}px`, top: `${b.y * scale}px`, width: `${b.w * scale}px`, height: `${b.h * scale}px` });
         node.classList.toggle("selected", i === selected);
         node.classList.toggle("offcanvas", off);
+        if (i === selected) placeHandles(node, b);
         const real = box(e);
         node.setAttribute("aria-label", `${node.dataset.name}${off ? ", off the canvas" : ""}: x ${Math.round(real.x)}, y ${Math.round(real.y)}, ${Math.round(real.w)}×${Math.round(real.h)} px`);
         node.setAttribute("aria-current", i === selected ? "true" : "false");
@@ -347,7 +360,7 @@ export default {
           h("span", { style: { flex: "1", minWidth: "0", overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }, title: labelOf(e) }, labelOf(e)),
           h("span", { class: "aknb-offnote" }, "off canvas"));
       });
-      layerList.replaceChildren(...(rows.length ? rows : [h("div", { class: "aknb-sub" }, BG ? "No foreground yet." : "No layers yet: add an image and an avatar.")]));
+      layerList.replaceChildren(...(rows.length ? rows : [h("div", { class: "aknb-sub", role: "option", "aria-disabled": "true", "aria-selected": "false" }, BG ? "No foreground yet." : "No layers yet: add an image and an avatar.")]));
       drawLayerTools();
       // audio tracks, by name
       const labels = model.get("labels") || {};
@@ -407,6 +420,8 @@ export default {
 
     const commit = () => {
       clearTimeout(saveTimer);
+      // nothing changed (a click without a move): the preview is as fresh as it was
+      if (JSON.stringify(model.get("elements") || []) === JSON.stringify(els)) { localStale = false; drawStale(); return; }
       model.set("elements", structuredClone(els));
       model.save_changes();
     };
@@ -482,8 +497,8 @@ export default {
         if (Math.abs(dy) * ratio > Math.abs(dx) && !snapping) w = Math.max(MIN_SIZE, hh * ratio);
         hh = w / ratio;
       }
-      if (east) x0 = Math.min(x0, x1 - w); else x0 = x1 - w;
-      if (south) y0 = Math.min(y0, y1 - hh); else y0 = y1 - hh;
+      if (!east) x0 = x1 - w;
+      if (!south) y0 = y1 - hh;
       e.offset_x = Math.round(x0); e.offset_y = Math.round(y0);
       e.width = Math.round(w / s.sx); e.height = Math.round(hh / s.sy);
     };
@@ -570,14 +585,14 @@ export default {
       btnPreview.disabled = busy; btnClip.disabled = busy;
     };
 
-    const fromModel = () => { if (!drag) { els = structuredClone(model.get("elements") || []); localStale = false; drawLayers(); } };
+    const fromModel = () => { if (!drag) { els = structuredClone(model.get("elements") || []); drawLayers(); } };
     const drawHistory = () => { btnUndo.disabled = !model.get("can_undo"); btnRedo.disabled = !model.get("can_redo"); };
     const handlers = [["change:elements change:thumbs change:labels", fromModel], ["change:selected", () => { layout(); drawLayersSelection(); }],
       ["change:preview change:clip", drawPreviews], ["change:busy change:status", drawStatus], ["change:error", drawError],
       ["change:snap", () => { snapBox.checked = model.get("snap"); }], ["change:display_width", () => { measure(); layout(); }],
       ["change:canvas", () => { [CW, CH] = model.get("canvas"); sizeLabel.textContent = `${CW}×${CH} canvas`; markCanvas(); canvasW.classList.remove("invalid"); canvasH.classList.remove("invalid"); measure(); drawCanvasFields(); drawLayers(); }],
       ["change:color change:remove_bg", () => { drawCanvasFields(); drawPayload(); }],
-      ["change:can_undo change:can_redo", drawHistory], ["change:layout_version change:preview_version change:clip_version", drawStale],
+      ["change:can_undo change:can_redo", drawHistory], ["change:layout_version", () => { localStale = false; drawStale(); }], ["change:preview_version change:clip_version", drawStale],
       ["change:selected", drawLayerTools]];
     for (const [ev, fn] of handlers) model.on(ev, fn);
     const resize = new ResizeObserver(() => { measure(); layout(); });

@@ -35,7 +35,7 @@ export default {
       const query = (model.get("search") || "").trim().toLowerCase();
       const shown = items.filter((i) => !query || `${i.name} ${i.effect_code}`.toLowerCase().includes(query));
       const value = model.get("value");
-      if (!shown.length) grid.replaceChildren(h("div", { class: "aknb-empty", style: { gridColumn: "1 / -1" } }, model.get("status") || "No effects match."));
+      if (!shown.length) grid.replaceChildren(h("div", { class: "aknb-empty", role: "option", "aria-disabled": "true", "aria-selected": "false", style: { gridColumn: "1 / -1" } }, model.get("status") || "No effects match."));
       else grid.replaceChildren(...shown.map((item) => {
         const selected = value === item.effect_code;
         const thumb = item.logo ? h("img", { class: "aknb-thumb", src: item.logo, loading: "lazy", alt: item.name, draggable: "false" }) : h("div", { class: "aknb-thumb" });

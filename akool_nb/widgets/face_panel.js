@@ -198,6 +198,7 @@ export default {
       chipList.replaceChildren();
       if (!faces.length && model.get("image")) chipList.append(h("span", { class: "aknb-sub" }, "No faces found in this picture."));
       else if (faces.length && !selected.length) chipList.append(h("span", { class: "aknb-sub" }, model.get("multiple") ? "Click faces (or Space in the list) to select them; the order pairs them." : "Click a face to select it."));
+      if (faces.length) chips.setAttribute("role", "listbox"); else chips.removeAttribute("role");
       syncChips();
     };
     const drawFrames = () => {

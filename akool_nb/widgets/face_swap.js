@@ -37,7 +37,7 @@ export default {
         face(p.source_thumb, `Source face ${p.source}`), h("span", { "aria-label": "replaces" }, " → "), face(p.target_thumb, `target face ${p.target}`))));
       request.append(h("div", { class: "aknb-sub", style: { margin: "4px 0" } }, h("span", { class: "aknb-mono" }, s.endpoint || ""), " · the same in code: ",
         h("code", { class: "aknb-mono" }, s.call || "")),
-        h("details", {}, h("summary", { class: "aknb-sub" }, "Request body"), h("pre", { class: "aknb-payload aknb-mono" }, s.body || "")));
+        h("details", {}, h("summary", { class: "aknb-sub" }, "Request body"), h("pre", { class: "aknb-payload aknb-mono", tabindex: "0", "aria-label": "Request body (JSON)" }, s.body || "")));
     };
     const handlers = [["change:mode change:face_enhance change:summary change:busy", draw], ["change:error", drawError]];
     for (const [ev, fn] of handlers) model.on(ev, fn);

@@ -104,7 +104,7 @@ export default {
       title.textContent = model.get("title") || "Jobs";
       summary.textContent = rows.length ? `${finished} of ${rows.length} finished` : "No jobs yet.";
       stopAll.style.display = rows.some((r) => r.running) ? "" : "none";
-      if (!rows.length && !list.querySelector(".aknb-empty")) list.append(h("div", { class: "aknb-empty" }, "Jobs you add appear here."));
+      if (!rows.length && !list.querySelector(".aknb-empty")) list.append(h("div", { class: "aknb-empty", role: "listitem" }, "Jobs you add appear here."));
       if (rows.length) list.querySelectorAll(".aknb-empty").forEach((n) => n.remove());
     };
     const tick = setInterval(() => {

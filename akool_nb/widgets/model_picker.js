@@ -37,7 +37,7 @@ export default {
       const visible = new Set(model.get("visible") || []);
       const value = model.get("value");
       const shown = items.filter((i) => visible.has(i.model_name));
-      if (!shown.length) { list.replaceChildren(h("div", { class: "aknb-empty" }, model.get("status") || "No models of this kind.")); }
+      if (!shown.length) { list.replaceChildren(h("div", { class: "aknb-empty", role: "option", "aria-disabled": "true", "aria-selected": "false" }, model.get("status") || "No models of this kind.")); }
       else list.replaceChildren(...shown.map((item) => {
         const selected = item.model_name === value;
         const select = () => model.send({ action: "select", model_name: item.model_name });

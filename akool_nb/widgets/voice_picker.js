@@ -95,7 +95,7 @@ export default {
       const shown = voices.filter((v) => visible.has(v.voice_id));
       count.textContent = `${shown.length} of ${voices.length}`;
       if (!shown.length) {
-        list.replaceChildren(h("div", { class: "aknb-empty" }, voices.length ? "No voice matches these filters." : (model.get("status") || "No voices.")));
+        list.replaceChildren(h("div", { class: "aknb-empty", role: "option", "aria-disabled": "true", "aria-selected": "false" }, voices.length ? "No voice matches these filters." : (model.get("status") || "No voices.")));
       } else {
         list.replaceChildren(...shown.map((item) => {
           const selected = item.voice_id === value;
