@@ -294,6 +294,7 @@ export default {
     const drawProblem = () => {
       const problem = pendingCanvas() || problemOf(els, CW, CH);
       problemLine.textContent = problem ? `Cannot submit yet: ${problem}.` : "";
+      if (!problem) localErr.replaceChildren();
       btnSubmit.classList.toggle("refused", !!problem);
       layerList.querySelectorAll(".aknb-row").forEach((r) => r.classList.toggle("offcanvas", !!els[Number(r.dataset.index)] && offCanvas(els[Number(r.dataset.index)], CW, CH)));
     };

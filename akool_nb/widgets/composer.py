@@ -211,6 +211,8 @@ class StageComposer(PanelMixin, W.VBox):
     def _layout_changed(self, _change: Any = None) -> None:
         self.stage.problem = self.problem
         self.stage.layout_version += 1
+        if not self.stage.problem and self.error.get("kind") == "InvalidParameterError":
+            self.clear_error()  # the refusal it showed is fixed
 
     # -- undo / redo: every change of the layers (moves, resizes, adds, deletes, reorders) and the canvas ----
     def _remember(self, _change: Any = None) -> None:

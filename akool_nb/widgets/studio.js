@@ -13,8 +13,8 @@ export default {
     const make = h("button", { class: "aknb-btn primary", "data-action": "make", onclick: () => {
       clearTimeout(timer); model.set("text", text.value); model.save_changes(); model.send({ action: "run" }); } }, "Make the video");
     const message = h("span", { class: "aknb-sub", role: "status" });
-    root.append(h("div", { class: "aknb-head" }, h("span", { class: "aknb-title" }, "Studio"),
-      h("span", { class: "aknb-sub" }, "1 pick an avatar · 2 pick a voice · 3 type what to say · 4 make the video"), simBadge(model)),
+    root.append(h("div", { class: "aknb-head" }, h("span", { class: "aknb-title" }, "3 · What the avatar says"),
+      h("span", { class: "aknb-sub" }, "then 4 · make the video"), simBadge(model)),
       errBox, text, h("div", { class: "aknb-bar", style: { marginTop: "8px", marginBottom: 0 } }, make, message));
     const draw = () => {
       if (document.activeElement !== text) text.value = model.get("text") || "";

@@ -68,7 +68,10 @@ class Studio(PanelMixin, W.VBox):
         self.monitor = JobMonitor(client=client, title="Studio jobs", show_badge=False)
         self.preview = MediaPreview(client=client, show_badge=False)
         self.preview.layout.display = "none"
-        super().__init__(children=[self.avatars, self.voices, self.bar, self.monitor, self.preview], **kwargs)
+        head = W.HTML('<div style="display:flex;align-items:baseline;gap:10px;margin:2px 0 4px;font-family:system-ui,'
+                      'sans-serif"><span style="font-size:16px;font-weight:650">Studio</span><span style="opacity:.75">'
+                      "1 pick an avatar · 2 pick a voice · 3 type what to say · 4 make the video</span></div>")
+        super().__init__(children=[head, self.avatars, self.voices, self.bar, self.monitor, self.preview], **kwargs)
 
     def run(self, *, wait: bool = False, timeout: float | None = 900.0) -> Any:
         """Start the chain in the background (``wait=True`` blocks and returns the Result)."""
