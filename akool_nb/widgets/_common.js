@@ -67,7 +67,22 @@ function liveStatic(model) {
 // command-mode shortcuts (m, a, b, d d, x, arrows …) on the document, so a keydown that bubbles out of a panel
 // would change the notebook. data-lm-suppress-shortcuts alone does not stop JupyterLab's notebook handlers.
 // Only saving (Ctrl/Cmd+S) goes through: it changes no cell.
+// Notebook 7 (and the classic Notebook) listen in the capture phase, before any panel sees the key: there Lumino
+// skips its shortcuts only when the key's own target (not an ancestor: `... :focus` matches the target first)
+// carries data-lm-suppress-shortcuts, so a window-level capture listener, which runs before them all, marks it.
+function markTargets() {
+  if (globalThis.__aknbKeyMarks) return;
+  globalThis.__aknbKeyMarks = true;
+  window.addEventListener("keydown", (e) => {
+    const target = e.target;
+    if (!target || !target.closest || !target.closest(".aknb-live")) return;
+    if ((e.ctrlKey || e.metaKey) && !e.shiftKey && !e.altKey && (e.key || "").toLowerCase() === "s") target.removeAttribute("data-lm-suppress-shortcuts");
+    else target.setAttribute("data-lm-suppress-shortcuts", "true");
+  }, true);
+}
+
 function keepKeys(node) {
+  markTargets();
   node.setAttribute("data-lm-suppress-shortcuts", "true");
   const stop = (e) => {
     if ((e.ctrlKey || e.metaKey) && !e.shiftKey && !e.altKey && (e.key || "").toLowerCase() === "s") return;

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from .test_hosts_browser import _ours  # Notebook 7's own page-load race is not ours
 from .conftest import PREAMBLE, avatar_of, axe_scan, cell_types, open_notebook, set_theme, shot, wait_for_file
 
 pytestmark = pytest.mark.browser
@@ -70,7 +71,7 @@ TARGETS = {
     "media preview player": ".aknb-media-preview audio >> nth=0",
     "studio text": ".aknb-studio textarea >> nth=0",
 }
-KEYS = ["m", "a", "b", "d", "d", "x", "ArrowDown", "ArrowUp", "ArrowLeft", "ArrowRight", "Enter", "Escape", "z", "y"]
+KEYS = ["m", "a", "b", "d", "d", "x", "z", "y", "ArrowDown", "ArrowUp", "ArrowLeft", "ArrowRight", "Enter", "Escape"]
 
 
 @pytest.fixture(scope="module", params=["lab", "notebook7"])
@@ -95,13 +96,13 @@ def test_no_key_inside_a_panel_changes_the_notebook(page):
         target.scroll_into_view_if_needed()
         target.focus()
         assert page.evaluate("document.activeElement.closest('.aknb') !== null"), what
-        for key in KEYS:
+        for key in KEYS:  # checked after every key: a cut (x) undone by z would otherwise go unseen
+            inside = page.evaluate("document.activeElement.closest('.aknb') !== null")
             page.keyboard.press(key)
-            if key == "Escape":  # Escape may leave a field; the next keys still start inside the panel
-                target.focus()
-        page.wait_for_timeout(150)
-        assert cell_types(page) == before, f"keys pressed on the {what} changed the notebook"
-    assert not page.errors, page.errors
+            page.wait_for_timeout(60)
+            assert cell_types(page) == before, f"{key!r} pressed on the {what} (focus inside: {inside}) changed the notebook"
+    errors = [e for e in page.errors if _ours(e)]
+    assert not errors, errors
 
 
 def _tab_until(page, predicate: str, limit: int = 30) -> None:
@@ -122,7 +123,7 @@ def test_keyboard_only_picks_a_voice(page, host):
     page.keyboard.press("ArrowDown")
     voice_id = page.evaluate("document.activeElement.dataset.voiceId")
     page.keyboard.press("Enter")
-    assert wait_for_file(host[1]["notebooks"] / "out_voice.json") == voice_id
+    assert wait_for_file(host[1]["notebooks"] / "out_voice.json", lambda v: v == voice_id) == voice_id
     # the focus stays on the chosen row across the redraw, and the filter says what it filters by
     page.wait_for_function("document.activeElement.classList.contains('selected')")
     assert "English" in page.locator(".aknb-voice-picker select[data-filter=language]").first.evaluate(
