@@ -48,4 +48,12 @@ if [ "${AKOOL_NB_BROWSER_TESTS:-0}" = 1 ]; then
       || echo "note: chromium not installed; the browser tests will be skipped"
   fi
   _install_extras dev,lab || echo "note: jupyterlab not installed; the browser tests will be skipped"
+  # axe-core for the browser tests' accessibility scan (tests/browser/test_keyboard_browser.py), from the npm
+  # registry into build/node_modules (outside the package); without it that scan skips and says why.
+  if [ ! -f build/node_modules/axe-core/axe.min.js ] && command -v npm >/dev/null 2>&1; then
+    echo "setup: installing axe-core from the npm registry into build/node_modules (accessibility scan)"
+    mkdir -p build
+    (cd build && npm install --silent --no-audit --no-fund --no-save axe-core >/dev/null 2>&1) \
+      || echo "note: axe-core not installed; the accessibility scan will be skipped"
+  fi
 fi

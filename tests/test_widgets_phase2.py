@@ -83,13 +83,13 @@ def test_face_swap_panel_builds_the_request_and_submits(client, pictures):
     source = FacePanel(client, pictures["grace"])
     target = FacePanel(client, pictures["group"])
     swap = FaceSwapPanel(client, source, target)
-    assert swap.value == {} and "source" in swap.problem() and swap.submit_button.disabled
+    assert swap.value == {} and "source" in swap.problem() and not swap.can_submit
     target.select(1)
     source.select(0)
     request = swap.value
     assert request["endpoint"] == "POST /api/open/v3/faceswap/highquality/specifyimage"
     assert request["pairs"] == [(0, 1)] and request["body"]["targetImage"][0]["opts"] == target.faces[1]["opts"]
-    assert request["body"]["sourceImage"][0]["opts"] == source.faces[0]["opts"] and not swap.submit_button.disabled
+    assert request["body"]["sourceImage"][0]["opts"] == source.faces[0]["opts"] and swap.can_submit
     job = swap.submit()
     result = swap.monitor.wait(timeout=60)[0]
     assert job.product.key == "faceswap_image" and result.url
@@ -115,7 +115,7 @@ def test_face_swap_panel_shows_problems_in_the_panel(client, pictures):
     with pytest.raises(ValueError):
         swap.submit()
     assert "2 source faces" in swap.error["message"] and "outline" in swap.error["fix"]
-    assert "2 source faces" in swap.summary.value
+    assert "2 source faces" in swap.bar.summary["problem"] and "2 source faces" in swap.bar.error["message"]
 
 
 # ---------------------------------------------------------------- BackgroundComposer
@@ -200,7 +200,7 @@ def test_background_composer_errors_and_fallback(client, layout_files):
     assert composer.params["overlay_origin_x"] == 40
     composer.stage.ready = True
     assert composer.fallback.layout.display == "none"
-    with pytest.raises(ValueError, match="too small"):
+    with pytest.raises(ValueError, match="out of range"):
         composer.set_canvas(4, 4)
     composer.set_canvas("1920x1080")
     composer.set_color("abc")

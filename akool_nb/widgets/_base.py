@@ -247,6 +247,7 @@ class Panel(PanelMixin, anywidget.AnyWidget):
     error = t.Dict().tag(sync=True)  # {"message", "fix", "kind"} or {}
     status = t.Unicode("").tag(sync=True)  # a one-line status ("Loading voices…")
     offline = t.Bool(False).tag(sync=True)
+    show_badge = t.Bool(True).tag(sync=True)  # the SIMULATED badge; off for a panel inside a composite panel
     # model ids of the displays whose static copy this front end hides (see PanelMixin._ipython_display_)
     _static_copies = t.List(t.Unicode()).tag(sync=True)
 

@@ -18,9 +18,10 @@ import itertools
 from pathlib import Path
 from typing import Any, Mapping
 
+from .._exceptions import InvalidParameterError
 from .._logging import logger
 from ._base import esc
-from .composer import StageComposer
+from .composer import CANVAS_RANGE, StageComposer
 
 ENDPOINT = "POST /api/open/v3/content/image/bg/replace"
 _counter = itertools.count(1)
@@ -128,8 +129,10 @@ class BackgroundComposer(StageComposer):
     def set_canvas(self, width: int, height: int | None = None) -> None:
         """The canvas size in pixels (``set_canvas(1920, 1080)`` or ``set_canvas("1920x1080")``)."""
         w, h = _wh(width) if height is None else (int(width), int(height))
-        if w < 16 or h < 16:
-            raise ValueError(f"canvas {w}x{h} is too small: at least 16×16 pixels")
+        low, high = CANVAS_RANGE
+        if not (low <= w <= high and low <= h <= high):
+            raise InvalidParameterError("canvas_size", f"{w}x{h} is out of range: each side must be {low}–{high} px "
+                                                       f"(the canvas stays {self.stage.canvas[0]}x{self.stage.canvas[1]})")
         self.stage.canvas = [w, h]
         self.stage.nudge = _nudge((w, h))
 
@@ -152,7 +155,13 @@ class BackgroundComposer(StageComposer):
 
     @property
     def params(self) -> dict[str, Any]:
-        """The ``bg/replace`` body (local files stay paths: ``submit()`` uploads them)."""
+        """The ``bg/replace`` body (local files stay paths: ``submit()`` uploads them); raises
+        :class:`InvalidParameterError` (the reason) while a layer lies entirely off the canvas or the canvas size
+        is out of range."""
+        self.check()
+        return self._body()
+
+    def _body(self) -> dict[str, Any]:
         w, h = self.stage.canvas
         body: dict[str, Any] = {"canvas_size": f"{w}x{h}"}
         origin = next((e for e in self.stage.elements if e.get("role") == "origin"), None)
@@ -191,14 +200,16 @@ class BackgroundComposer(StageComposer):
         from ..media.thumbnails import data_uri
         from ..sim.media_image import render_background_change
 
-        params = self.params
+        params = self._body()
         if "origin_img" not in params:
             raise ValueError("add a foreground first")
         loader = self._element_loader()
         image = render_background_change(params, lambda key: loader.picture(str(params[key])),
                                           max_side or self.stage.display_width)
         if show:
-            self.stage.preview = data_uri(image, max_size=960, quality=74)
+            with self.stage.hold_trait_notifications():
+                self.stage.preview = data_uri(image, max_size=960, quality=74)
+                self.stage.preview_version = self.stage.layout_version
             self._show_fallback_preview()
         return image
 
@@ -206,8 +217,8 @@ class BackgroundComposer(StageComposer):
         """Change the background (``client.background.change``) and follow the job in a JobMonitor."""
         if self.client is None:
             raise ValueError("pass client= to the composer to submit (ak.connect())")
-        origin = self.params.get("origin_img")
         try:
+            origin = self.params.get("origin_img")
             job = self.client.background.change(self._sources.get(origin, origin), webhook_url=webhook_url,
                                                 **self.change_kwargs())
         except Exception as exc:
@@ -306,7 +317,7 @@ class BackgroundComposer(StageComposer):
         for el in change["new"]:
             if el.get("url") and el["url"] not in self.stage.thumbs:
                 self._describe(el)
-        self.value = self.params
+        self.value = self._current_value()
         self._sync_fallback()
 
     def _static_html(self) -> str:
@@ -326,7 +337,7 @@ class BackgroundComposer(StageComposer):
         return self._static_card(f"Background change layout ({w}×{h})",
                                  f'{img}<details style="margin-top:6px" open><summary>Request body · {ENDPOINT}'
                                  f'</summary><pre style="font-size:11px;max-height:260px;overflow:auto">'
-                                 f'{esc(json.dumps(self.params, indent=1))}</pre></details>')
+                                 f'{esc(json.dumps(self._body(), indent=1))}</pre></details>')
 
 
 def _size(element: Mapping[str, Any]) -> str:

@@ -24,11 +24,40 @@ import ipywidgets as W
 import traitlets as t
 
 from ._base import Panel, PanelMixin, esc, esm
+from .._exceptions import InvalidParameterError
 from .._logging import logger
 
 CANVAS = (3840, 2160)
 VISUAL = ("image", "avatar", "video")
+CANVAS_RANGE = (16, 7680)  # pixels per side the composers accept (8K UHD at most)
+MIN_SIZE = 16  # a layer's smallest side in canvas pixels (as the stage enforces)
+HISTORY = 100  # undo steps kept
 _counter = itertools.count(1)
+
+
+def layout_problem(elements: Iterable[dict[str, Any]], canvas: Iterable[int]) -> tuple[str, str] | None:
+    """Why this layout cannot be submitted, as ``(param, message)``, or None: the canvas size out of range,
+    or a layer that lies entirely outside the canvas (it would make an empty frame) or has no size. The stage
+    checks the same before it sends anything (composer.js, ``problemOf``)."""
+    w, h = (int(v) for v in canvas)
+    low, high = CANVAS_RANGE
+    for name, side in (("width", w), ("height", h)):
+        if not low <= side <= high:
+            return ("canvas_size", f"the canvas {name} is {side} px; it must be {low}–{high} px")
+    for i, el in enumerate(elements):
+        if el.get("type") not in VISUAL:
+            continue
+        x, y = float(el.get("offset_x") or 0), float(el.get("offset_y") or 0)
+        lw = float(el.get("width") or 0) * float(el.get("scale_x") or 1)
+        lh = float(el.get("height") or 0) * float(el.get("scale_y") or 1)
+        what = f"layer {i} ({el.get('role') or el.get('type')})"
+        if lw < 1 or lh < 1:
+            return (f"elements[{i}]", f"{what} has no size ({lw:g}×{lh:g} px); give it a width and height")
+        if x >= w or y >= h or x + lw <= 0 or y + lh <= 0:
+            return (f"elements[{i}]", f"{what} lies entirely outside the {w}×{h} canvas (at x={x:g}, y={y:g}, "
+                                      f"{lw:g}×{lh:g} px): move it back onto the canvas (the layer list's "
+                                      "\"Bring back\") or remove it")
+    return None
 
 
 def avatar_from_of(elements: Iterable[dict[str, Any]]) -> int:
@@ -62,6 +91,14 @@ class ComposerStage(Panel):
     color = t.Unicode("").tag(sync=True)  # background mode: color_code ("" = transparent canvas)
     remove_bg = t.Bool(False).tag(sync=True)  # background mode: removeBg
     nudge = t.Int(10).tag(sync=True)  # arrow-key step in canvas pixels (Shift: ×10)
+    problem = t.Unicode("").tag(sync=True)  # why the layout cannot be submitted ("" when it can)
+    can_undo = t.Bool(False).tag(sync=True)
+    can_redo = t.Bool(False).tag(sync=True)
+    # the layout's version, and the versions the preview still and clip were rendered from: the front end
+    # marks a preview "out of date" when they differ
+    layout_version = t.Int(0).tag(sync=True)
+    preview_version = t.Int(-1).tag(sync=True)
+    clip_version = t.Int(-1).tag(sync=True)
 
     def __init__(self, owner: StageComposer, client: Any = None, **kwargs: Any) -> None:
         super().__init__(client, **kwargs)
@@ -91,6 +128,15 @@ class ComposerStage(Panel):
 
     def _on_zorder(self, index: int, delta: int) -> None:
         self.owner.move(int(index), int(delta))
+
+    def _on_undo(self) -> None:
+        self.owner.undo()
+
+    def _on_redo(self) -> None:
+        self.owner.redo()
+
+    def _on_bring_back(self, index: int) -> None:
+        self.owner.bring_back(int(index))
 
     def _on_render_preview(self) -> None:
         self.owner.render_preview()
@@ -123,19 +169,98 @@ class StageComposer(PanelMixin, W.VBox):
         self.monitor: Any = None
         self._loader: Any = None
         self._syncing = False
+        self._undo: list[tuple[list[dict[str, Any]], list[int]]] = []
+        self._redo: list[tuple[list[dict[str, Any]], list[int]]] = []
+        self._replaying = False
+        self._state: tuple[list[dict[str, Any]], list[int]] = ([], list(self.stage.canvas))
         self._build_fallback()
         super().__init__(children=[self.stage, self.fallback], **kwargs)
+        self.stage.observe(self._remember, names=["elements", "canvas"])
         self.stage.observe(self._elements_changed, names="elements")
         self.stage.observe(self._selection_changed, names="selected")
         self.stage.observe(self._frontend_ready, names="ready")
+        self.stage.observe(self._layout_changed, names=["elements", "canvas", "color", "remove_bg"])
 
     @property
     def payload(self) -> dict[str, Any]:
         raise NotImplementedError
 
+    @property
+    def problem(self) -> str:
+        """Why the layout cannot be submitted ("" when it can): what ``payload`` and ``submit()`` refuse."""
+        found = layout_problem(self.stage.elements, self.stage.canvas)
+        return found[1] if found else ""
+
+    def check(self) -> None:
+        """Raise :class:`InvalidParameterError` if the layout cannot be submitted (nothing is sent)."""
+        found = layout_problem(self.stage.elements, self.stage.canvas)
+        if found:
+            raise InvalidParameterError(*found)
+
+    def _current_value(self) -> dict[str, Any]:
+        """``payload``, or {} while the layout cannot be submitted (``problem`` says why)."""
+        try:
+            return self.payload
+        except InvalidParameterError:
+            return {}
+
     def _elements_changed(self, change: dict[str, Any]) -> None:
-        self.value = self.payload
+        self.value = self._current_value()
         self._sync_fallback()
+
+    def _layout_changed(self, _change: Any = None) -> None:
+        self.stage.problem = self.problem
+        self.stage.layout_version += 1
+        if not self.stage.problem and self.error.get("kind") == "InvalidParameterError":
+            self.clear_error()  # the refusal it showed is fixed
+
+    # -- undo / redo: every change of the layers (moves, resizes, adds, deletes, reorders) and the canvas ----
+    def _remember(self, _change: Any = None) -> None:
+        # Changes made together (a load sets canvas and elements at once) make one step: the state before them.
+        current = (copy.deepcopy(self.stage.elements), list(self.stage.canvas))
+        if not self._replaying and current != self._state:
+            self._undo = [*self._undo[-(HISTORY - 1):], self._state]
+            self._redo = []
+            self._history_changed()
+        self._state = current
+
+    def _history_changed(self) -> None:
+        self.stage.can_undo, self.stage.can_redo = bool(self._undo), bool(self._redo)
+
+    def _replay(self, source: list[Any], target: list[Any]) -> bool:
+        if not source:
+            return False
+        elements, canvas = source.pop()
+        target.append(self._state)
+        self._replaying = True
+        try:
+            with self.stage.hold_trait_notifications():
+                self.stage.canvas = canvas
+                self.stage.elements = elements
+                if self.stage.selected >= len(elements):
+                    self.stage.selected = len(elements) - 1
+        finally:
+            self._replaying = False
+        self._history_changed()
+        return True
+
+    def undo(self) -> bool:
+        """Undo the last change of the layout (Ctrl/Cmd+Z in the panel); False when there is nothing to undo."""
+        return self._replay(self._undo, self._redo)
+
+    def redo(self) -> bool:
+        """Redo what ``undo`` undid (Shift+Ctrl/Cmd+Z); False when there is nothing to redo."""
+        return self._replay(self._redo, self._undo)
+
+    def bring_back(self, index: int) -> None:
+        """Move layer ``index`` back onto the canvas (inside it where it fits), keeping its size."""
+        el = self.stage.elements[index]
+        cw, ch = self.stage.canvas
+        w = float(el.get("width") or 0) * float(el.get("scale_x") or 1)
+        h = float(el.get("height") or 0) * float(el.get("scale_y") or 1)
+        x = min(max(float(el.get("offset_x") or 0), 0), max(cw - w, 0))
+        y = min(max(float(el.get("offset_y") or 0), 0), max(ch - h, 0))
+        self.set_box(index, x=round(x), y=round(y))
 
     def _follow(self, job: Any, title: str) -> Any:
         """Show ``job`` in the composer's JobMonitor (made on first use, under the stage)."""
@@ -143,7 +268,7 @@ class StageComposer(PanelMixin, W.VBox):
 
         self.job = job
         if self.monitor is None:
-            self.monitor = JobMonitor(client=self.client, title=title)
+            self.monitor = JobMonitor(client=self.client, title=title, show_badge=False)
             self.children = [*self.children, self.monitor]
         self.monitor.add(job)
         return job
@@ -221,8 +346,11 @@ class StageComposer(PanelMixin, W.VBox):
                     field.value = int(round(float(elements[index].get(name) or 0)))
             import json
 
-            self.fallback_payload.value = (f'<pre style="font-size:11px;max-height:180px;overflow:auto">'
-                                           f'{esc(json.dumps(self.payload, indent=1))}</pre>')
+            problem = self.problem
+            self.fallback_payload.value = ((f'<div style="color:#e5484d">Cannot submit: {esc(problem)}</div>'
+                                            if problem else "") +
+                                           f'<pre style="font-size:11px;max-height:180px;overflow:auto">'
+                                           f'{esc(json.dumps(self._current_value(), indent=1))}</pre>')
         finally:
             self._syncing = False
 
@@ -284,7 +412,12 @@ class TalkingAvatarComposer(StageComposer):
 
     @property
     def payload(self) -> dict[str, Any]:
-        """The body of ``POST /api/open/v3/talkingavatar/create``."""
+        """The body of ``POST /api/open/v3/talkingavatar/create``; raises :class:`InvalidParameterError` (the
+        reason) while a layer lies entirely off the canvas."""
+        self.check()
+        return self._body()
+
+    def _body(self) -> dict[str, Any]:
         return {"width": CANVAS[0], "height": CANVAS[1], "avatar_from": avatar_from_of(self.stage.elements),
                 "elements": self.elements}
 
@@ -393,6 +526,10 @@ class TalkingAvatarComposer(StageComposer):
             raise ValueError("type the words the avatar should say")
         if not voice_id:
             raise ValueError("pick a voice first (a voice_id, or a VoicePicker with a selection)")
+        record = getattr(voice, "voice", None) if hasattr(voice, "voices") else voice
+        name = getattr(record, "name", None)
+        if name:
+            self.stage.labels = {**self.stage.labels, str(voice_id): str(name)}
         return self._set_audio({"type": "audio", "input_text": str(text), "voice_id": str(voice_id)})
 
     def _set_audio(self, element: dict[str, Any]) -> int:
@@ -457,7 +594,9 @@ class TalkingAvatarComposer(StageComposer):
         width = None if scale is not None else self.stage.display_width
         image = layout_still(self.stage.elements, loader=self._element_loader(), scale=scale or 0.25, width=width)
         if show:
-            self.stage.preview = data_uri(image, max_size=960, quality=72)
+            with self.stage.hold_trait_notifications():
+                self.stage.preview = data_uri(image, max_size=960, quality=72)
+                self.stage.preview_version = self.stage.layout_version
             self._show_fallback_preview()
             self._report_loader_errors()
         return image
@@ -469,12 +608,15 @@ class TalkingAvatarComposer(StageComposer):
 
         target = Path(path) if path is not None else Path(f"akool_preview_{id(self) % 100000}.mp4")
         self.stage.busy = "Rendering the preview clip…"
+        version = self.stage.layout_version
         try:
             self.clip_path = layout_clip(self.stage.elements, target, loader=self._element_loader(), seconds=seconds,
                                          fps=fps, width=width)
         finally:
             self.stage.busy = ""
-        self.stage.clip = f"{self.clip_path.as_posix()}?v={next(_counter)}"
+        with self.stage.hold_trait_notifications():
+            self.stage.clip = f"{self.clip_path.as_posix()}?v={next(_counter)}"
+            self.stage.clip_version = version
         self._report_loader_errors()
         return self.clip_path
 
@@ -490,6 +632,7 @@ class TalkingAvatarComposer(StageComposer):
         if self.client is None:
             raise ValueError("pass client= to the composer to submit (ak.connect())")
         try:
+            self.check()
             self.job = self.client.talking_avatar.create(self.elements, avatar_from=avatar_from_of(self.stage.elements),
                                                          webhook_url=webhook_url)
         except Exception as exc:
@@ -578,7 +721,7 @@ class TalkingAvatarComposer(StageComposer):
         for el in elements:
             if source_key(el) and source_key(el) not in self.stage.thumbs and el.get("type") != "audio":
                 self._describe(el)
-        self.value = self.payload
+        self.value = self._current_value()
         self._sync_fallback()
 
     # -- the static copy ----------------------------------------------------------------------------
@@ -600,7 +743,7 @@ class TalkingAvatarComposer(StageComposer):
         return self._static_card("Talking avatar layout (3840×2160)",
                                  f'{img}<details style="margin-top:6px"><summary>Request body · POST '
                                  f'/api/open/v3/talkingavatar/create</summary><pre style="font-size:11px;'
-                                 f'max-height:260px;overflow:auto">{esc(json.dumps(self.payload, indent=1))}</pre>'
+                                 f'max-height:260px;overflow:auto">{esc(json.dumps(self._body(), indent=1))}</pre>'
                                  f'</details>')
 
 
@@ -609,4 +752,4 @@ def _num(value: Any) -> Any:
     return int(number) if number.is_integer() else number
 
 
-__all__ = ["TalkingAvatarComposer", "StageComposer", "ComposerStage", "avatar_from_of"]
+__all__ = ["TalkingAvatarComposer", "StageComposer", "ComposerStage", "avatar_from_of", "layout_problem", "CANVAS_RANGE"]

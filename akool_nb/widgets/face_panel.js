@@ -46,11 +46,12 @@ export default {
     const title = h("span", { class: "aknb-title" });
     const status = h("span", { class: "aknb-status" });
     root.append(h("div", { class: "aknb-head" }, title,
-      model.get("offline") ? h("span", { class: "aknb-badge sim", title: "Offline Akool: a real detector, simulated service" }, "SIMULATED") : null,
+      simBadge(model, "Offline Akool: a real detector, simulated service"),
       h("span", { class: "aknb-grow" }), status), errBox);
 
-    const img = h("img", { class: "aknb-face-img", alt: "faces found", draggable: "false" });
-    const hits = h("div", { class: "aknb-face-hits" });
+    const img = h("img", { class: "aknb-face-img", alt: "The picture with the faces found, numbered", draggable: "false" });
+    // mouse targets over the picture; the keyboard uses the list of faces below (the same selection)
+    const hits = h("div", { class: "aknb-face-hits", "aria-hidden": "true" });
     const stage = h("div", { class: "aknb-face-stage" }, img, hits);
     const empty = h("div", { class: "aknb-empty aknb-face-empty" },
       "No picture yet: drop a photo or video here, choose a file, or give a URL or path below and press Detect.");
@@ -62,7 +63,9 @@ export default {
     const fileInput = h("input", { type: "file", accept: "image/*,video/*", class: "aknb-face-file", hidden: true, style: { display: "none" },
       "aria-label": "Choose a photo or video to find faces in" });
     const frames = h("div", { class: "aknb-bar aknb-frames" });
-    const chips = h("div", { class: "aknb-face-chips" });
+    const chips = h("div", { class: "aknb-face-chips", role: "listbox", "aria-multiselectable": "true", "aria-orientation": "horizontal",
+      "aria-label": "Faces found (arrow keys move, Space or Enter selects)" });
+    const chipList = h("div", { class: "aknb-face-chips-note" });
     const source = h("div", { class: "aknb-sub aknb-face-source" });
     const input = h("input", { type: "text", placeholder: "https://…/photo.jpg, a path, or a video", "aria-label": "Picture or video to analyse" });
     const detect = () => { if (input.value.trim()) model.send({ action: "detect", media: input.value }); };
@@ -70,10 +73,10 @@ export default {
     const detectBtn = h("button", { class: "aknb-btn", onclick: detect }, "Detect");
     const chooseBtn = h("button", { class: "aknb-btn aknb-face-choose", title: "Pick a photo or video from this computer",
       onclick: () => fileInput.click() }, "Choose file…");
-    const clearBtn = h("button", { class: "aknb-btn small", onclick: () => model.send({ action: "clear" }) }, "Clear selection");
+    const clearBtn = h("button", { class: "aknb-btn small", "aria-label": "Clear the selection of faces", onclick: () => model.send({ action: "clear" }) }, "Clear selection");
     const legend = h("details", { class: "aknb-sub aknb-legend" }, h("summary", {}, "Landmarks 0–5"),
       h("ol", { start: "0" }, ...LANDMARKS.map((n) => h("li", {}, n))));
-    root.append(localErr, frames, drop, progress, source, chips,
+    root.append(localErr, frames, drop, progress, source, chips, chipList,
       h("div", { class: "aknb-addform", style: { marginTop: "8px" } }, input, detectBtn, chooseBtn, fileInput, clearBtn), legend);
 
     // -- upload ---------------------------------------------------------------------------------
@@ -144,6 +147,7 @@ export default {
     });
 
     const toggle = (i) => model.send({ action: "toggle", index: i });
+    const syncChips = roving(chips, { onActivate: (n) => toggle(Number(n.dataset.key)) });
 
     const drawTitle = () => { title.textContent = model.get("title") || "Faces"; };
     const drawStatus = () => {
@@ -161,7 +165,8 @@ export default {
       source.replaceChildren();
       if (label) source.append(model.get("kind") === "video" ? "Video · " : "Picture · ",
         link ? h("a", { href: link, target: "_blank", rel: "noopener" }, label) : label,
-        w ? ` · ${w}×${model.get("size")[1]} px` : "");
+        "");
+      source.title = w ? `${w}×${model.get("size")[1]} px` : "";
     };
     const drawFaces = () => {
       const faces = model.get("faces") || [];
@@ -170,10 +175,9 @@ export default {
       hits.replaceChildren(...faces.filter((f) => f.box && W && H).map((f) => {
         const [x, y, w, hh] = f.box;
         const order = selected.indexOf(f.index);
-        const node = h("button", {
+        const node = h("div", {
           class: "aknb-face-hit" + (order >= 0 ? " selected" : ""), "data-face": String(f.index),
-          title: `face ${f.index} · box ${f.box.join(", ")} (picture px) · click to ${order >= 0 ? "unselect" : "select"}`,
-          "aria-pressed": order >= 0 ? "true" : "false",
+          title: `Face ${f.index} · click to ${order >= 0 ? "unselect" : "select"}`,
           style: { left: `${(x / W) * 100}%`, top: `${(y / H) * 100}%`, width: `${(w / W) * 100}%`, height: `${(hh / H) * 100}%` },
           onclick: (e) => { e.preventDefault(); toggle(f.index); },
         }, order >= 0 ? h("span", { class: "aknb-face-order" }, String(order + 1)) : null);
@@ -181,21 +185,27 @@ export default {
       }));
       chips.replaceChildren(...faces.map((f) => {
         const order = selected.indexOf(f.index);
-        return h("button", { class: "aknb-face-chip" + (order >= 0 ? " selected" : ""), "data-face": String(f.index),
-          onclick: () => toggle(f.index), title: `opts ${f.opts}` },
+        const thumb = f.thumb || f.crop;
+        return h("div", { class: "aknb-face-chip" + (order >= 0 ? " selected" : ""), "data-face": String(f.index), "data-key": String(f.index),
+          role: "option", tabindex: "-1", "aria-selected": order >= 0 ? "true" : "false",
+          "aria-label": `Face ${f.index}${order >= 0 ? `, selected ${order + 1}${order === 0 ? "st" : order === 1 ? "nd" : order === 2 ? "rd" : "th"}` : ""}`,
+          onclick: () => toggle(f.index), title: `Face ${f.index}` },
           h("span", { class: "aknb-face-dot", style: { background: PALETTE[f.index % PALETTE.length] } }, String(f.index)),
-          f.crop ? h("img", { src: f.crop, alt: "", loading: "lazy" }) : null,
-          h("span", {}, f.box ? `${f.box[2]}×${f.box[3]} at ${f.box[0]}, ${f.box[1]}` : "face"),
+          thumb ? h("img", { src: thumb, alt: "", loading: "lazy" }) : null,
+          h("span", {}, `Face ${f.index}`),
           order >= 0 ? h("b", { class: "aknb-face-pick" }, `✓ ${order + 1}`) : null);
       }));
-      if (!faces.length && model.get("image")) chips.append(h("span", { class: "aknb-sub" }, "No faces found in this picture."));
-      else if (faces.length && !selected.length) chips.append(h("span", { class: "aknb-sub" }, model.get("multiple") ? "Click faces to select them (click order = pairing order)." : "Click a face to select it."));
+      chipList.replaceChildren();
+      if (!faces.length && model.get("image")) chipList.append(h("span", { class: "aknb-sub" }, "No faces found in this picture."));
+      else if (faces.length && !selected.length) chipList.append(h("span", { class: "aknb-sub" }, model.get("multiple") ? "Click faces (or Space in the list) to select them; the order pairs them." : "Click a face to select it."));
+      if (faces.length) chips.setAttribute("role", "listbox"); else chips.removeAttribute("role");
+      syncChips();
     };
     const drawFrames = () => {
       const list = model.get("frames") || [];
       frames.style.display = model.get("kind") === "video" && list.length > 1 ? "" : "none";
       frames.replaceChildren(h("span", { class: "aknb-sub" }, "Frame"), ...list.map((f, i) => h("button", {
-        class: "aknb-chip" + (i === model.get("frame") ? " on" : ""), "data-frame": String(i),
+        class: "aknb-chip" + (i === model.get("frame") ? " on" : ""), "data-frame": String(i), "aria-pressed": i === model.get("frame") ? "true" : "false",
         onclick: () => { model.set("frame", i); model.save_changes(); },
       }, `${f.time != null ? Number(f.time).toFixed(1) + " s" : "#" + f.frame} · ${f.count}`)));
     };

@@ -58,6 +58,20 @@ def _is_video(media: Any) -> bool:
     return isinstance(media, (str, Path)) and media_kind(str(media)) == "video"
 
 
+def _face_thumb(picture: Any, box: Any, size: int = 44) -> str:
+    """A small square crop of one face (with a margin), as a data URI, for the list of faces."""
+    if not box:
+        return ""
+    from ..media.thumbnails import data_uri
+
+    x, y, w, h = (float(v) for v in box)
+    side = max(w, h) * 1.3
+    cx, cy = x + w / 2, y + h / 2
+    crop = picture.crop((round(cx - side / 2), round(cy - side / 2), round(cx + side / 2), round(cy + side / 2)))
+    crop.thumbnail((size * 2, size * 2))
+    return data_uri(crop, quality=70)
+
+
 def _label_of(media: Any) -> str:
     if type(media).__module__.startswith("PIL."):
         return "PIL image"
@@ -253,6 +267,7 @@ class FacePanel(Panel):
         try:
             full = self.picture()
             self.size = [full.width, full.height]
+            self.faces = [{**item, "thumb": _face_thumb(full, item["box"])} for item in items]
         except Exception as exc:
             self.size = [0, 0]
             self.image = ""
@@ -346,6 +361,35 @@ class FacePanel(Panel):
         return self._static_card(f"{self.title} ({len(self.faces)} found)", img + link + table + chosen)
 
 
+class SwapBar(Panel):
+    """FaceSwapPanel's controls (mode, face enhance, the pairs, the request, "Swap faces"): our own controls,
+    keyboard-safe like every panel."""
+
+    _esm = esm("face_swap.js")
+    mode = t.Unicode("v3").tag(sync=True)
+    face_enhance = t.Bool(False).tag(sync=True)
+    summary = t.Dict().tag(sync=True)  # {"problem"} or {"pairs", "endpoint", "call", "body"}
+    busy = t.Unicode("").tag(sync=True)
+
+    def __init__(self, owner: FaceSwapPanel, client: Any = None, **kwargs: Any) -> None:
+        super().__init__(client, **kwargs)
+        self.owner = owner
+
+    def _on_mode(self, value: str) -> None:
+        if value not in ("v3", "pro"):
+            raise ValueError(f"mode {value!r} is not 'v3' or 'pro'")
+        self.owner.mode = value
+
+    def _on_enhance(self, value: bool) -> None:
+        self.owner.face_enhance = bool(value)
+
+    def _on_submit(self) -> None:
+        self.owner._guard(self.owner.submit)
+
+    def _set_error(self, state: dict[str, str]) -> None:
+        self.owner._set_error(state)
+
+
 class FaceSwapPanel(PanelMixin, W.VBox):
     """Two FacePanels, ``source`` (the new faces) and ``target`` (the faces to replace): their selections pair
     up in order (one source face for several targets is repeated) into a ready face swap request, shown live.
@@ -367,25 +411,21 @@ class FaceSwapPanel(PanelMixin, W.VBox):
                                                                              title="Target: the faces to replace")
         self.job: Any = None
         self.monitor: Any = None
-        self.mode_buttons = W.ToggleButtons(options=[("Face swap v3 · up to 8 faces", "v3"),
-                                                     ("Face Swap Pro v4 · one face", "pro")], value=mode,
-                                            style={"button_width": "210px"})
-        self.enhance_box = W.Checkbox(value=face_enhance, description="Face enhance", indent=False,
-                                      layout=W.Layout(width="auto"))
-        self.submit_button = W.Button(description="Swap faces", button_style="primary", icon="exchange")
-        self.submit_button.on_click(lambda _b: self._guard(self.submit))
-        self.summary = W.HTML()
+        self.bar = SwapBar(self, client)
+        for panel in (self.source, self.target):
+            panel.show_badge = False  # the bar carries the panel's one SIMULATED badge
         super().__init__(children=[W.HBox([self.source, self.target], layout=W.Layout(flex_flow="row wrap")),
-                                   W.HBox([self.mode_buttons, self.enhance_box, self.submit_button],
-                                          layout=W.Layout(align_items="center", margin="6px 0")),
-                                   self.summary], **kwargs)
+                                   self.bar], **kwargs)
         self.mode, self.face_enhance = mode, face_enhance
         for panel in (self.source, self.target):
             panel.observe(lambda _c: self._update(), names="value")
-        self.mode_buttons.observe(lambda c: setattr(self, "mode", c["new"]), names="value")
-        self.enhance_box.observe(lambda c: setattr(self, "face_enhance", c["new"]), names="value")
         self.observe(lambda _c: self._update(), names=["mode", "face_enhance"])
         self._update()
+
+    @property
+    def can_submit(self) -> bool:
+        """True when the selections make a request (what enables "Swap faces")."""
+        return not self.problem()
 
     # -- the request ------------------------------------------------------------------------------
     @property
@@ -474,7 +514,7 @@ class FaceSwapPanel(PanelMixin, W.VBox):
             raise
         self.clear_error()
         if self.monitor is None:
-            self.monitor = JobMonitor(client=client, title="Face swap")
+            self.monitor = JobMonitor(client=client, title="Face swap", show_badge=False)
             self.children = [*self.children, self.monitor]
         self.monitor.add(self.job)
         return self.job
@@ -488,17 +528,24 @@ class FaceSwapPanel(PanelMixin, W.VBox):
 
     def _set_error(self, state: dict[str, str]) -> None:
         self.error = state
-        self._update()
+        if getattr(self, "bar", None) is not None:
+            self.bar.error = state
 
     def _update(self) -> None:
-        if getattr(self, "summary", None) is None:
+        if getattr(self, "bar", None) is None:
             return
-        if self.mode_buttons.value != self.mode:
-            self.mode_buttons.value = self.mode
         problem = self.problem()
         self.value = {} if problem else self.request()
-        self.submit_button.disabled = bool(problem)
-        self.summary.value = self._summary_html(problem)
+        summary: dict[str, Any] = {"problem": problem}
+        if not problem:
+            sources = {i: f.get("thumb", "") for i, f in enumerate(self.source.faces)}
+            targets = {i: f.get("thumb", "") for i, f in enumerate(self.target.faces)}
+            summary = {"problem": "", "endpoint": self.value["endpoint"], "call": self.value["call"],
+                       "body": json.dumps(self.value["body"], indent=1),
+                       "pairs": [{"source": s, "target": t, "source_thumb": sources.get(s, ""),
+                                  "target_thumb": targets.get(t, "")} for s, t in self.value["pairs"]]}
+        with self.bar.hold_trait_notifications():
+            self.bar.mode, self.bar.face_enhance, self.bar.summary = self.mode, self.face_enhance, summary
 
     def _summary_html(self, problem: str) -> str:
         err = ""
@@ -524,4 +571,4 @@ class FaceSwapPanel(PanelMixin, W.VBox):
                 + self._summary_html(self.problem()))
 
 
-__all__ = ["FacePanel", "FaceSwapPanel", "LANDMARKS"]
+__all__ = ["FacePanel", "FaceSwapPanel", "SwapBar", "LANDMARKS"]

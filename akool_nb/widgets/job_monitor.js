@@ -11,29 +11,43 @@ export default {
     const [errBox, drawError] = errorBox(model);
     const title = h("span", { class: "aknb-title" });
     const summary = h("span", { class: "aknb-summary" });
-    const stopAll = h("button", { class: "aknb-btn small danger", onclick: () => model.send({ action: "stop_all" }) }, "Stop all");
-    root.append(h("div", { class: "aknb-head" }, title,
-      model.get("offline") ? h("span", { class: "aknb-badge sim", title: "Offline Akool: simulated results" }, "SIMULATED") : null,
+    const stopAll = h("button", { class: "aknb-btn small", title: "Stop watching every job here (they go on at Akool)",
+      onclick: () => model.send({ action: "stop_all" }) }, "Stop watching all");
+    root.append(h("div", { class: "aknb-head" }, title, simBadge(model, "Offline Akool: simulated results"),
       summary, stopAll), errBox);
-    const list = h("div", { class: "aknb-list", style: { maxHeight: "none" } });
+    const list = h("div", { class: "aknb-list", role: "list", "aria-label": "Jobs", style: { maxHeight: "none" } });
     root.append(list);
     const views = new Map();  // job id -> {node, parts, row, receivedAt, bodyKey}
 
     const makeView = (row) => {
       const badge = h("span", { class: "aknb-badge" });
       const elapsed = h("span", { class: "aknb-elapsed" });
-      const stop = h("button", { class: "aknb-btn small danger", title: "Stop waiting (the job goes on at Akool)",
-        onclick: () => model.send({ action: "stop", id: row.id }) }, "Stop");
-      const del = h("button", { class: "aknb-btn small danger", title: "Delete at Akool",
-        onclick: () => model.send({ action: "delete", id: row.id }) }, "Delete");
+      const stop = h("button", { class: "aknb-btn small", title: "Stop watching this job here (it goes on at Akool)",
+        onclick: () => model.send({ action: "stop", id: row.id }) }, "Stop watching");
+      // Delete (and Cancel) ask first: a deleted result is gone for good, and it was paid for
+      const confirm = h("span", { class: "aknb-confirm", role: "group", "aria-label": "Confirm", style: { display: "none" } });
+      const askFirst = () => {
+        const v = views.get(row.id); const r = v.row;
+        const yes = h("button", { class: "aknb-btn small danger", "data-confirm": "yes",
+          onclick: () => { confirm.style.display = "none"; del.style.display = "none"; model.send({ action: "delete", id: row.id }); } },
+          r.running ? "Cancel the job" : "Delete for good");
+        const no = h("button", { class: "aknb-btn small", "data-confirm": "no",
+          onclick: () => { confirm.style.display = "none"; del.style.display = ""; del.focus(); } }, "Keep it");
+        confirm.replaceChildren(h("span", { class: "aknb-sub" }, r.running ? "Cancel this job at Akool?" : "Delete this result at Akool? It cannot be undone."), yes, no);
+        confirm.style.display = ""; del.style.display = "none";
+        no.focus();
+      };
+      const del = h("button", { class: "aknb-btn small danger", title: "Delete at Akool", onclick: askFirst }, "Delete");
       const bar = h("div");
       const note = h("div", { class: "aknb-sub", style: { marginTop: "4px" } });
       const body = h("div", { class: "aknb-job-body" });
       const node = h("div", { class: "aknb-job", "data-job-id": row.id, "data-product": row.product },
         h("div", { class: "aknb-job-head" }, h("b", {}, row.label), badge,
-          h("span", { class: "aknb-mono aknb-sub" }, row.id), h("span", { class: "aknb-grow" }), elapsed, stop, del),
-        h("div", { class: "aknb-progress" }, bar), note, body);
-      return { node, badge, elapsed, stop, del, bar, note, body, bodyKey: null };
+          h("span", { class: "aknb-mono aknb-sub", title: "job id" }, row.id), h("span", { class: "aknb-grow" }), elapsed, stop, del, confirm),
+        h("div", { class: "aknb-progress", role: "progressbar", "aria-label": `${row.label} progress`, "aria-valuemin": "0", "aria-valuemax": "100" }, bar),
+        note, body);
+      node.setAttribute("role", "listitem");
+      return { node, badge, elapsed, stop, del, confirm, bar, note, body, bodyKey: null };
     };
 
     const fillBody = (view, row) => {
@@ -67,15 +81,22 @@ export default {
         view.node.className = `aknb-job ${row.status}`;
         view.badge.className = `aknb-badge ${row.status}`;
         view.badge.textContent = row.status;
-        view.bar.style.width = `${Math.round((row.status === "stopped" ? row.progress : row.progress) * 100)}%`;
+        // a deleted or cancelled job has no progress to show (not a full bar)
+        const pct = row.deleted ? 0 : Math.round(row.progress * 100);
+        view.bar.style.width = `${pct}%`;
+        view.bar.parentNode.style.display = row.deleted ? "none" : "";
+        view.bar.parentNode.setAttribute("aria-valuenow", String(pct));
         view.stop.style.display = row.running ? "" : "none";
         const canDelete = row.deletable && !row.deleted && (row.running ? row.cancellable : row.status !== "stopped");
-        view.del.style.display = canDelete ? "" : "none";
+        const asking = view.confirm.style.display !== "none";
+        if (!canDelete) view.confirm.style.display = "none";
+        view.del.style.display = canDelete && !asking ? "" : "none";
         view.del.textContent = row.running ? "Cancel" : "Delete";
         view.del.title = row.running ? "Cancel the job at Akool" : "Delete the result at Akool (for good)";
         view.note.textContent = [row.note, row.warning].filter(Boolean).join(" · ");
         view.note.style.display = view.note.textContent ? "" : "none";
         view.elapsed.textContent = clock(row.elapsed);
+        view.elapsed.title = row.running ? "elapsed so far" : "time from start to finish";
         fillBody(view, row);
       });
       for (const [id, view] of views) if (!seen.has(id)) { view.node.remove(); views.delete(id); }
@@ -83,7 +104,7 @@ export default {
       title.textContent = model.get("title") || "Jobs";
       summary.textContent = rows.length ? `${finished} of ${rows.length} finished` : "No jobs yet.";
       stopAll.style.display = rows.some((r) => r.running) ? "" : "none";
-      if (!rows.length && !list.querySelector(".aknb-empty")) list.append(h("div", { class: "aknb-empty" }, "Jobs you add appear here."));
+      if (!rows.length && !list.querySelector(".aknb-empty")) list.append(h("div", { class: "aknb-empty", role: "listitem" }, "Jobs you add appear here."));
       if (rows.length) list.querySelectorAll(".aknb-empty").forEach((n) => n.remove());
     };
     const tick = setInterval(() => {

@@ -9,36 +9,42 @@ export default {
     el.append(root);
     const [errBox, drawError] = errorBox(model);
     const status = h("span", { class: "aknb-status" });
-    const chips = h("div", { class: "aknb-bar" });
+    const chips = h("div", { class: "aknb-bar", role: "radiogroup", "aria-label": "Kind of model", "aria-orientation": "horizontal" });
     root.append(h("div", { class: "aknb-head" }, h("span", { class: "aknb-title" }, "AI models"),
-      model.get("offline") ? h("span", { class: "aknb-badge sim", title: "Offline Akool: simulated models" }, "SIMULATED") : null,
+      simBadge(model, "Offline Akool: simulated models"),
       h("span", { class: "aknb-grow" }), status), errBox, chips);
-    const list = h("div", { class: "aknb-list" });
+    const list = h("div", { class: "aknb-list", role: "listbox", "aria-label": "AI models (arrow keys move, Enter selects)" });
+    // the chosen model's resolution and length: radio groups under the list (no controls inside an option)
+    const settings = h("div", { class: "aknb-model-settings" });
     const chosen = h("div", { class: "aknb-sub aknb-mono", style: { marginTop: "10px" } });
-    root.append(list, chosen);
+    root.append(list, settings, chosen);
+    const syncKinds = roving(chips, { onActivate: (n) => model.send({ action: "kind", value: n.dataset.kind }) });
+    const syncList = roving(list, { onActivate: (n) => model.send({ action: "select", model_name: n.dataset.key }) });
 
-    const drawChips = () => chips.replaceChildren(...KINDS.map(([v, label]) => h("button", {
-      class: "aknb-chip" + (model.get("kind") === v ? " on" : ""), "data-kind": v,
-      onclick: () => model.send({ action: "kind", value: v }) }, label)));
-    const pill = (on, text, title, onclick) => h("button", { class: "aknb-chip small" + (on ? " on" : ""), title, onclick: (e) => { e.stopPropagation(); onclick(); } }, text);
+    const drawChips = () => { chips.replaceChildren(...KINDS.map(([v, label]) => h("button", {
+      class: "aknb-chip" + (model.get("kind") === v ? " on" : ""), "data-kind": v, "data-key": v || "-", role: "radio",
+      "aria-checked": model.get("kind") === v ? "true" : "false", onclick: () => model.send({ action: "kind", value: v }) }, label))); syncKinds(); };
+    const pill = (on, text, title, onclick, key) => h("button", { class: "aknb-chip small" + (on ? " on" : ""), title, role: "radio",
+      "aria-checked": on ? "true" : "false", "data-key": key, onclick: (e) => { e.stopPropagation(); onclick(); } }, text);
+    const group = (label, pills, pick) => {
+      const node = h("div", { class: "aknb-tags", role: "radiogroup", "aria-label": label, "aria-orientation": "horizontal", style: { alignItems: "center" } },
+        h("span", { class: "aknb-sub" }, label), ...pills);
+      roving(node, { onActivate: (n) => pick(n.dataset.key) })();
+      return node;
+    };
     const drawList = () => {
       const items = model.get("items") || [];
       const visible = new Set(model.get("visible") || []);
       const value = model.get("value");
       const shown = items.filter((i) => visible.has(i.model_name));
-      if (!shown.length) { list.replaceChildren(h("div", { class: "aknb-empty" }, model.get("status") || "No models of this kind.")); }
+      if (!shown.length) { list.replaceChildren(h("div", { class: "aknb-empty", role: "option", "aria-disabled": "true", "aria-selected": "false" }, model.get("status") || "No models of this kind.")); }
       else list.replaceChildren(...shown.map((item) => {
         const selected = item.model_name === value;
         const select = () => model.send({ action: "select", model_name: item.model_name });
-        const res = item.resolutions.map((r) => selected
-          ? pill(model.get("resolution") === r.value, r.label, `${r.credit ?? "?"} credits per unit`, () => model.send({ action: "option", name: "resolution", value: r.value }))
-          : h("span", { class: "aknb-tagpill" }, r.label));
-        const dur = item.durations.map((d) => selected
-          ? pill(model.get("duration") === d, `${d} s`, "video length", () => model.send({ action: "option", name: "duration", value: d }))
-          : h("span", { class: "aknb-tagpill" }, `${d} s`));
-        return h("div", { class: "aknb-row aknb-model" + (selected ? " selected" : ""), tabindex: "0", role: "option",
-          "aria-selected": selected ? "true" : "false", "data-model": item.model_name, onclick: select,
-          onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); select(); } } },
+        const res = item.resolutions.map((r) => h("span", { class: "aknb-tagpill" }, r.label));
+        const dur = item.durations.map((d) => h("span", { class: "aknb-tagpill" }, `${d} s`));
+        return h("div", { class: "aknb-row aknb-model" + (selected ? " selected" : ""), tabindex: "-1", role: "option", "data-key": item.model_name,
+          "aria-selected": selected ? "true" : "false", "data-model": item.model_name, onclick: select, "aria-label": `${item.label}, ${item.kind}` },
           h("div", { style: { flex: "1", minWidth: "0" } },
             h("div", { style: { display: "flex", gap: "6px", alignItems: "center", flexWrap: "wrap" } },
               h("b", {}, item.label), item.pro ? h("span", { class: "aknb-badge pro" }, "PRO") : null,
@@ -50,6 +56,19 @@ export default {
               item.last_frame ? h("span", { class: "aknb-tagpill" }, "last frame") : null)),
           h("code", { class: "aknb-sub", style: { alignSelf: "flex-start" } }, item.model_name));
       }));
+      const picked = items.find((i) => i.model_name === value);
+      const f = document.activeElement;
+      const refocus = settings.contains(f) && f.dataset.key ? [f.closest("[role=radiogroup]").getAttribute("aria-label"), f.dataset.key] : null;
+      settings.replaceChildren(...(picked ? [h("div", { class: "aknb-sub", style: { margin: "8px 0 4px" } }, `Options of ${picked.label}`),
+        h("div", { class: "aknb-bar", style: { marginBottom: 0 } },
+          picked.resolutions.length ? group("Resolution", picked.resolutions.map((r) => pill(model.get("resolution") === r.value, r.label,
+            `${r.credit ?? "?"} credits per unit`, () => model.send({ action: "option", name: "resolution", value: r.value }), r.value)),
+            (v) => model.send({ action: "option", name: "resolution", value: v })) : null,
+          picked.durations.length ? group("Length", picked.durations.map((d) => pill(model.get("duration") === d, `${d} s`, "video length",
+            () => model.send({ action: "option", name: "duration", value: d }), String(d))),
+            (v) => model.send({ action: "option", name: "duration", value: Number(v) })) : null)] : []));
+      if (refocus) { const n = settings.querySelector(`[aria-label="${refocus[0]}"] [data-key="${refocus[1]}"]`); if (n) n.focus(); }
+      syncList();
       const params = value ? { model_name: value, resolution: model.get("resolution") || undefined, video_length: model.get("duration") || undefined } : null;
       chosen.textContent = params ? `create_batch(..., ${Object.entries(params).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")})` : "Click a model; then pick its resolution and length.";
     };

@@ -60,6 +60,16 @@ for _key in ("reage_image", "reage_video"):
 register_deleter("image_to_video", _delete_image_to_video)
 
 
+def _elapsed(job: Any) -> float:
+    """Seconds from the job's start to its finish (``finished_at``, when known), else to now: a finished job's
+    time stays what it was, also for a job attached or listed later (from the journal's times)."""
+    created = getattr(job, "created_at", None)
+    finished = getattr(job, "finished_at", None)
+    if isinstance(created, (int, float)) and isinstance(finished, (int, float)):
+        return max(0.0, finished - created)
+    return float(job.elapsed)
+
+
 def _jobs_of(value: Any) -> list[Any]:
     if value is None:
         return []
@@ -93,6 +103,7 @@ class JobMonitor(Panel):
         self._jobs: list[Any] = []
         self._stopped: set[str] = set()
         self._deleted: set[str] = set()
+        self._frozen: dict[str, float] = {}  # job id -> elapsed when we stopped watching it
         self._notes: dict[str, str] = {}
         self._errors: dict[str, str] = {}
         self._reported: set[str] = set()
@@ -153,6 +164,7 @@ class JobMonitor(Panel):
                 self._delete(job)
             elif not job.done:
                 self._stopped.add(job.id)
+                self._frozen.setdefault(job.id, job.elapsed)
                 self._notes[job.id] = (f"Stopped waiting. The job goes on at Akool: "
                                        f"client.jobs.attach({job.id!r}) picks it up again.")
         self._wake.set()
@@ -265,6 +277,7 @@ class JobMonitor(Panel):
             else:
                 asyncio.run(outcome)
         self._stopped.add(job.id)
+        self._frozen.setdefault(job.id, _elapsed(job))
         self._deleted.add(job.id)
         self._notes[job.id] = "Cancelled at Akool." if running else "Deleted at Akool."
 
@@ -275,7 +288,7 @@ class JobMonitor(Panel):
         row: dict[str, Any] = {
             "id": job.id, "product": job.product.key, "label": job.product.label, "media": job.product.media,
             "status": "stopped" if stopped and not job.done else status, "progress": job.progress,
-            "elapsed": round(job.elapsed, 2), "running": not job.done and not stopped, "polls": job.polls,
+            "elapsed": round(self._frozen.get(job.id, _elapsed(job)), 2), "running": not job.done and not stopped, "polls": job.polls,
             "url": "", "poster": "", "expires_at": "", "error": "", "note": self._notes.get(job.id, ""),
             "warning": self._errors.get(job.id, ""), "deletable": job.product.key in DELETERS,
             "cancellable": job.product.key in CANCELLERS, "deleted": job.id in self._deleted,

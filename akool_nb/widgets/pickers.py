@@ -178,6 +178,7 @@ class VoicePicker(Panel):
     voices = t.List().tag(sync=True)
     visible = t.List().tag(sync=True)
     options = t.Dict().tag(sync=True)
+    option_labels = t.Dict().tag(sync=True)  # "language:en" -> "English (en)": how a filter value reads
     version = t.Unicode("").tag(sync=True)  # "" both, "v4", "v3"
     language = t.Unicode("").tag(sync=True)
     gender = t.Unicode("").tag(sync=True)
@@ -204,6 +205,12 @@ class VoicePicker(Panel):
         elif load and client is not None:
             self.refresh()
         self.observe(lambda _: self._apply_filters(), names=["version", *_FILTERS, "search"])
+
+    def clear_filters(self) -> None:
+        """Show every voice again (no language, gender, age, style, scenario, version or name filter)."""
+        with self.hold_trait_notifications():
+            for name in (*_FILTERS, "search", "version"):
+                setattr(self, name, "")
 
     @property
     def voice(self) -> Any:
@@ -298,6 +305,19 @@ class VoicePicker(Panel):
 
     def _apply_filters(self) -> None:
         self.visible = [item["voice_id"] for item in self.voices if self._matches(item)]
+        self.option_labels = self._labels()
+
+    def _labels(self) -> dict[str, str]:
+        """How the language filter reads when it is a code ("en" -> "English (en)", from the voices' locales)."""
+        lang = self.language.strip()
+        if not lang or lang.lower() in {v.lower() for v in self.options.get("language", [])}:
+            return {}
+        names = sorted({i["language"] for i in self.voices if i["language"] and (
+            i["locale"].lower() == lang.lower() or i["locale"].lower().startswith(lang.lower() + "-"))})
+        return {f"language:{lang}": f"{' / '.join(names)} ({lang})" if names else lang}
+
+    def _on_clear_filters(self) -> None:
+        self.clear_filters()
 
     def _on_select(self, voice_id: str) -> None:
         if voice_id not in self._records:

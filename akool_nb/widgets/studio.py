@@ -12,14 +12,38 @@ from typing import Any
 import ipywidgets as W
 import traitlets as t
 
-from ._base import PanelMixin, esc
+from ._base import Panel, PanelMixin, esm
 from .monitor import JobMonitor
 from .pickers import AvatarPicker, VoicePicker
 from .preview import MediaPreview
 
-_HEAD = ('<div style="display:flex;align-items:baseline;gap:10px;margin:2px 0 4px">'
-         '<span style="font-size:16px;font-weight:650">Studio</span><span style="opacity:.7">'
-         "1 pick an avatar · 2 pick a voice · 3 type what to say · 4 make the video</span>{badge}</div>")
+
+class StudioBar(Panel):
+    """Studio's own controls: the title with the one SIMULATED badge, what to say, "Make the video" and the
+    chain's progress. ``value`` is the text."""
+
+    _esm = esm("studio.js")
+    text = t.Unicode("").tag(sync=True)
+    message = t.Unicode("").tag(sync=True)
+    busy = t.Bool(False).tag(sync=True)
+
+    def __init__(self, owner: "Studio", client: Any = None, **kwargs: Any) -> None:
+        super().__init__(client, **kwargs)
+        self.owner = owner
+
+    @property
+    def value(self) -> str:
+        return self.text
+
+    @value.setter
+    def value(self, text: str) -> None:
+        self.text = text
+
+    def _on_run(self) -> None:
+        self.owner.run()
+
+    def _set_error(self, state: dict[str, str]) -> None:
+        self.owner._set_error(state)
 
 
 class Studio(PanelMixin, W.VBox):
@@ -36,22 +60,18 @@ class Studio(PanelMixin, W.VBox):
         self.speech: Any = None
         self.job: Any = None
         self._thread: threading.Thread | None = None
-        self.avatars = AvatarPicker(client, source="official", page_size=avatar_page_size)
-        self.voices = VoicePicker(client)
-        self.text = W.Textarea(value=text, placeholder="What should the avatar say?",
-                               layout=W.Layout(width="100%", max_width="1000px", height="72px"))
-        self.button = W.Button(description="Make the video", button_style="primary", icon="play",
-                               layout=W.Layout(width="180px"))
-        self.button.on_click(lambda _b: self.run())
-        self.message = W.HTML(layout=W.Layout(margin="0 0 0 12px"))
-        self.monitor = JobMonitor(client=client, title="Studio jobs")
-        self.preview = MediaPreview(client=client)
+        # the bar at the top carries the one SIMULATED badge; the parts inside show none
+        self.bar = StudioBar(self, client, text=text)
+        self.text = self.bar  # ``studio.text.value`` is what the avatar says
+        self.avatars = AvatarPicker(client, source="official", page_size=avatar_page_size, show_badge=False)
+        self.voices = VoicePicker(client, show_badge=False)
+        self.monitor = JobMonitor(client=client, title="Studio jobs", show_badge=False)
+        self.preview = MediaPreview(client=client, show_badge=False)
         self.preview.layout.display = "none"
-        badge = ('<span style="background:#f2994a;color:#fff;border-radius:10px;padding:1px 8px;font-size:11px;'
-                 'font-weight:600">SIMULATED</span>') if getattr(client, "offline", False) else ""
-        super().__init__(children=[W.HTML(_HEAD.format(badge=badge)), self.avatars, self.voices, self.text,
-                                   W.HBox([self.button, self.message], layout=W.Layout(align_items="center")),
-                                   self.monitor, self.preview], **kwargs)
+        head = W.HTML('<div style="display:flex;align-items:baseline;gap:10px;margin:2px 0 4px;font-family:system-ui,'
+                      'sans-serif"><span style="font-size:16px;font-weight:650">Studio</span><span style="opacity:.75">'
+                      "1 pick an avatar · 2 pick a voice · 3 type what to say · 4 make the video</span></div>")
+        super().__init__(children=[head, self.avatars, self.voices, self.bar, self.monitor, self.preview], **kwargs)
 
     def run(self, *, wait: bool = False, timeout: float | None = 900.0) -> Any:
         """Start the chain in the background (``wait=True`` blocks and returns the Result)."""
@@ -66,7 +86,7 @@ class Studio(PanelMixin, W.VBox):
         if self._thread is not None and self._thread.is_alive():
             self._say("Already making a video: wait for it to finish.")
             return None
-        self.button.disabled = True
+        self.bar.busy = True
         self._thread = threading.Thread(target=self._chain, args=(plan,), name="akool-nb-studio", daemon=True)
         self._thread.start()
         if wait:
@@ -81,7 +101,7 @@ class Studio(PanelMixin, W.VBox):
             raise ValueError("step 1: click an avatar")
         if not self.voices.value:
             raise ValueError("step 2: click a voice")
-        text = self.text.value.strip()
+        text = self.bar.text.strip()
         if not text:
             raise ValueError("step 3: type what the avatar should say")
         return {"avatar": dict(self.avatars.value), "record": self.avatars.avatar, "voice": self.voices.voice,
@@ -116,22 +136,20 @@ class Studio(PanelMixin, W.VBox):
             self.preview.show(result, title="Your talking avatar")
             self.preview.layout.display = ""
             self.value = result
-            self._say("Done: <code>studio.value</code> is the result; <code>studio.value.save('video.mp4')</code> keeps it.")
+            self._say("Done: studio.value is the result; studio.value.save('video.mp4') keeps it.")
         except Exception as exc:
             self.show_error(exc)
         finally:
-            self.button.disabled = False
+            self.bar.busy = False
 
-    def _say(self, html_text: str) -> None:
-        self.message.value = f'<span style="opacity:.8">{html_text}</span>'
+    def _say(self, text: str) -> None:
+        self.bar.message = text
 
     def _set_error(self, state: dict[str, str]) -> None:
         self.error = state
+        self.bar.error = state
         if state:
-            self.message.value = (f'<span style="color:#e5484d"><b>{esc(state.get("kind"))}</b> {esc(state["message"])}'
-                                  f'</span><br><span style="opacity:.8">➜ {esc(state.get("fix"))}</span>')
-        else:
-            self.message.value = ""
+            self.bar.message = ""
 
 
     def _static_html(self) -> str:

@@ -340,3 +340,35 @@ def click_face(panel, index: int, out: Path, picture_width: int) -> dict:
     assert box["width"] * per_px == pytest.approx(w, abs=2)
     panel.locator(f".aknb-face-hit.selected[data-face='{index}']").wait_for()
     return faces
+
+
+# -- keyboard and accessibility --------------------------------------------------------------------------
+AXE = ROOT / "build" / "node_modules" / "axe-core" / "axe.min.js"  # scripts/setup.sh: npm install axe-core
+
+
+def cell_types(page) -> list[str]:
+    """The notebook's cells, as their types in order (what a key that reached the notebook would change)."""
+    return page.evaluate("window.jupyterapp.shell.currentWidget.content.widgets.map(w => w.model.type)")
+
+
+def set_theme(page, theme: str) -> None:
+    """Switch JupyterLab / Notebook 7 to "JupyterLab Light" or "JupyterLab Dark"."""
+    page.evaluate(f"window.jupyterapp.commands.execute('apputils:change-theme', {{theme: '{theme}'}})")
+    page.wait_for_function(f"document.body.dataset.jpThemeName === '{theme}'", timeout=20_000)
+    page.wait_for_timeout(500)
+
+
+def axe_scan(page, selector: str = ".aknb") -> list[dict]:
+    """axe-core's violations inside every element matching ``selector``: [{id, impact, help, nodes: [html…]}]."""
+    if not AXE.is_file():
+        pytest.skip(f"axe-core is not installed ({AXE} missing): cd build && npm install axe-core")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    return page.evaluate("""async (selector) => {
+        const include = [...document.querySelectorAll(selector)].filter(n => !n.parentElement.closest(selector))
+          .filter(n => n.offsetParent !== null).map(n => { n.dataset.axeScan = n.dataset.axeScan || Math.random().toString(36).slice(2); return `[data-axe-scan="${n.dataset.axeScan}"]`; });
+        if (!include.length) return [];
+        const result = await axe.run({ include: include.map(s => [s]) }, { resultTypes: ["violations"] });
+        return result.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help,
+          nodes: v.nodes.slice(0, 4).map(n => n.html.slice(0, 160) + " :: " + (n.failureSummary || "").slice(0, 200)) }));
+    }""", selector)

@@ -60,9 +60,15 @@ def test_click_a_face_selects_it_in_the_kernel(page, lab):
     shot(page, ".jp-OutputArea-output:has(.aknb-face-panel)", "face_swap_selected_light")
     page.locator(".jp-OutputArea-output:has(.aknb-face-panel) button", has_text="Swap faces").click()
     page.wait_for_selector(".aknb-job-monitor .aknb-job.completed img", timeout=60_000, state="attached")
-    page.locator(".aknb-job-monitor .aknb-job.completed button", has_text="Delete").click()
+    page.locator(".aknb-job-monitor .aknb-job.completed button[title^='Delete the result']").click()
+    # Delete asks first; "Keep it" keeps the result, "Delete for good" deletes it
+    page.locator(".aknb-job-monitor .aknb-job.completed [data-confirm=no]").click()
+    assert page.locator(".aknb-job-monitor .aknb-badge.deleted").count() == 0
+    page.locator(".aknb-job-monitor .aknb-job.completed button[title^='Delete the result']").click()
+    page.locator(".aknb-job-monitor .aknb-job.completed [data-confirm=yes]").click()
     page.wait_for_selector(".aknb-job-monitor .aknb-badge.deleted", timeout=30_000)
     assert "Deleted at Akool" in page.locator(".aknb-job-monitor .aknb-job").first.inner_text()
+    assert not page.locator(".aknb-job-monitor .aknb-job.deleted .aknb-progress").is_visible()  # no full bar
 
 
 def test_drag_and_resize_a_background_layer_moves_real_pixels(page, lab):
@@ -80,7 +86,9 @@ def test_drag_and_resize_a_background_layer_moves_real_pixels(page, lab):
     assert moved["overlay_origin_y"] - before["overlay_origin_y"] == round(-50 * per_px)
     assert moved["modify_origin_img_size"] == before["modify_origin_img_size"]
 
+    page.keyboard.down("Shift")  # Shift frees the photo's aspect ratio
     drag(page, page.locator(".aknb-composer-panel .aknb-layer[data-role=origin] .aknb-handle.se"), 40, 20)
+    page.keyboard.up("Shift")
     resized = wait_for_file(out, lambda p: p["modify_origin_img_size"] != before["modify_origin_img_size"])
     w0, h0 = map(int, moved["modify_origin_img_size"].split("x"))
     w1, h1 = map(int, resized["modify_origin_img_size"].split("x"))
@@ -114,8 +122,8 @@ def test_pickers_select_in_the_kernel(page, lab):
     row = page.locator(".aknb-model-picker .aknb-model").nth(0)
     name = row.get_attribute("data-model")
     row.click()
-    page.wait_for_selector(".aknb-model-picker .aknb-model.selected button.aknb-chip")
-    page.locator(".aknb-model-picker .aknb-model.selected button.aknb-chip", has_text="1080p").click()
+    page.wait_for_selector(".aknb-model-picker .aknb-model-settings button.aknb-chip")
+    page.locator(".aknb-model-picker .aknb-model-settings button.aknb-chip", has_text="1080p").click()
     params = wait_for_file(lab["notebooks"] / "out_model.json", lambda p: p.get("resolution") == "1080p")
     assert params["model_name"] == name and params["video_length"] in (5, 10)
 

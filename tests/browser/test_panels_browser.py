@@ -96,10 +96,11 @@ def test_drag_and_resize_in_the_composer_move_real_canvas_pixels(page, lab):
     assert moved["offset_y"] - before["offset_y"] == round(-50 * per_px)
     assert (moved["width"], moved["height"]) == (before["width"], before["height"])
 
+    # a corner handle keeps the avatar's aspect ratio (Shift frees it: test_composer_browser)
     drag(page, page.locator(".aknb-composer-panel .aknb-layer[data-type=avatar] .aknb-handle.se"), 40, 20)
     resized = avatar_of(wait_for_file(out, lambda p: avatar_of(p)["width"] != before["width"]))
     assert resized["width"] - moved["width"] == round(40 * per_px)
-    assert resized["height"] - moved["height"] == round(20 * per_px)
+    assert resized["height"] - moved["height"] == round(40 * per_px)  # square stays square
     assert (resized["offset_x"], resized["offset_y"]) == (moved["offset_x"], moved["offset_y"])
 
     # arrow keys nudge by 10 canvas px (Shift: 100)
