@@ -54,6 +54,12 @@ class Store:
     """
     JSON_COLUMNS = ("params", "result", "extra")
 
+    @staticmethod
+    def _dump(value: Any) -> str:
+        # Strict JSON text (no NaN, no \\ud800 escapes): SQLite then refuses a lone surrogate outright, so what
+        # is stored can always be read back and sent (validate.check_value keeps such values out of requests).
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
     def __init__(self, path: Path):
         self._lock = threading.RLock()
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
@@ -77,13 +83,13 @@ class Store:
         return out
 
     def insert_job(self, job: Mapping[str, Any]) -> None:
-        row = {k: (json.dumps(v) if k in self.JSON_COLUMNS else v) for k, v in job.items()}
+        row = {k: (self._dump(v) if k in self.JSON_COLUMNS else v) for k, v in job.items()}
         cols = ", ".join(row)
         with self._lock:
             self._db.execute(f"INSERT INTO jobs ({cols}) VALUES ({', '.join('?' * len(row))})", tuple(row.values()))
 
     def update_job(self, job_id: str, **fields: Any) -> None:
-        row = {k: (json.dumps(v) if k in self.JSON_COLUMNS else v) for k, v in fields.items()}
+        row = {k: (self._dump(v) if k in self.JSON_COLUMNS else v) for k, v in fields.items()}
         sets = ", ".join(f"{k} = ?" for k in row)
         with self._lock:
             self._db.execute(f"UPDATE jobs SET {sets} WHERE id = ?", (*row.values(), job_id))
@@ -125,7 +131,7 @@ class Store:
             self._db.execute(
                 "INSERT INTO records (collection, id, created, data) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (collection, id) DO UPDATE SET data = excluded.data",
-                (collection, record_id, time.time(), json.dumps(data)))
+                (collection, record_id, time.time(), self._dump(data)))
 
     def get_record(self, collection: str, record_id: str) -> dict | None:
         with self._lock:
@@ -209,9 +215,14 @@ class SimState:
 
     # ---------------------------------------------------------------- files
     def file_path(self, rel: str) -> Path | None:
-        """``files_dir/rel`` if it stays inside ``files_dir`` (no ``..`` escapes), else None."""
+        """``files_dir/rel`` if it stays inside ``files_dir`` (no ``..`` escapes) and can name a file, else None."""
+        if "\x00" in rel:
+            return None
         root = self.files_dir.resolve()
-        path = (root / rel).resolve()
+        try:
+            path = (root / rel).resolve()
+        except (OSError, ValueError):  # a name too long, a loop of links
+            return None
         return path if path != root and path.is_relative_to(root) else None
 
     def ensure_file(self, rel: str) -> Path | None:
