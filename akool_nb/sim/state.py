@@ -230,9 +230,12 @@ class SimState:
         path = self.file_path(rel)
         if path is None:
             return None
-        if not path.is_file():
-            self.catalog.make_lazy_file(rel, path)
-        return path if path.is_file() else None
+        try:
+            if not path.is_file():
+                self.catalog.make_lazy_file(rel, path)
+            return path if path.is_file() else None
+        except OSError:  # e.g. a name longer than the file system takes
+            return None
 
     def url_for(self, rel: str | None) -> str:
         return f"{self.base_url}{FILES_PREFIX}{quote(rel)}" if rel else ""
