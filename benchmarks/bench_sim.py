@@ -64,7 +64,7 @@ def service(argv: list[str], env: dict | None = None):
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
-        yield base_url
+        yield base_url, proc.pid
     finally:
         proc.terminate()
         try:
@@ -72,6 +72,13 @@ def service(argv: list[str], env: dict | None = None):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads) so far: what a request costs the service, whatever
+    else loads the machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def sim_service(tree: str | None, data_dir: Path):
@@ -190,22 +197,28 @@ async def load(base_url: str, requests: list[tuple[str, str, dict | None, dict |
         await asyncio.gather(*(client.aclose() for client in pool))
 
 
-def round_on(base_url: str, mix: list[tuple] | None, jobs: int, polls: int, clients: int) -> dict:
+def round_on(server: tuple[str, int], mix: list[tuple] | None, jobs: int, polls: int, clients: int) -> dict:
+    base_url, pid = server
     if mix is None:  # the bare stack: the same number and shape of requests to a fixed answer
         creates = [("POST", "/c", None, {"input_text": "Benchmark speech"})] * jobs
-        create_s, _, create_lat = asyncio.run(load(base_url, creates, clients))
-        poll_s, _, poll_lat = asyncio.run(load(base_url, [("GET", "/p", {"id": "x"}, None)] * polls, clients))
     else:
         creates = [("POST", mix[i % len(mix)][0], None, mix[i % len(mix)][1]) for i in range(jobs)]
-        create_s, data, create_lat = asyncio.run(load(base_url, creates, clients))
+    cpu0 = cpu_seconds(pid)
+    create_s, data, create_lat = asyncio.run(load(base_url, creates, clients))
+    cpu1 = cpu_seconds(pid)
+    if mix is None:
+        requests = [("GET", "/p", {"id": "x"}, None)] * polls
+    else:
         requests = []
         for i in range(polls):
             method, path, args = mix[i % jobs % len(mix)][2](data[i % jobs]["_id"])
             requests.append((method, path, args if method == "GET" else None, args if method == "POST" else None))
-        poll_s, _, poll_lat = asyncio.run(load(base_url, requests, clients))
+    poll_s, _, poll_lat = asyncio.run(load(base_url, requests, clients))
+    cpu2 = cpu_seconds(pid)
     return {"creates/s": jobs / create_s, "polls/s": polls / poll_s,
             "create p95 ms": 1000 * sorted(create_lat)[int(0.95 * (len(create_lat) - 1))],
-            "poll p95 ms": 1000 * sorted(poll_lat)[int(0.95 * (len(poll_lat) - 1))]}
+            "poll p95 ms": 1000 * sorted(poll_lat)[int(0.95 * (len(poll_lat) - 1))],
+            "create cpu ms": 1000 * (cpu1 - cpu0) / jobs, "poll cpu ms": 1000 * (cpu2 - cpu1) / polls}
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -221,25 +234,28 @@ def main(argv: list[str] | None = None) -> dict:
     results: dict[str, list[dict]] = {"bare HTTP stack": []}
     with tempfile.TemporaryDirectory() as tmp:
         for index in range(args.rounds):
-            with service([sys.executable, "-c", BARE_APP]) as base_url:
-                results["bare HTTP stack"].append(round_on(base_url, None, args.jobs, args.polls, args.clients))
+            with service([sys.executable, "-c", BARE_APP]) as server:
+                results["bare HTTP stack"].append(round_on(server, None, args.jobs, args.polls, args.clients))
             order = trees if index % 2 == 0 else trees[::-1]  # alternate who goes first
             for tree in order:
                 name = f"offline Akool ({tree or 'installed'})"
-                with sim_service(tree, Path(tmp) / f"sim{trees.index(tree)}") as base_url:
-                    mix = products(base_url)
-                    results.setdefault(name, []).append(round_on(base_url, mix, args.jobs, args.polls, args.clients))
+                with sim_service(tree, Path(tmp) / f"sim{trees.index(tree)}") as server:
+                    mix = products(server[0])
+                    results.setdefault(name, []).append(round_on(server, mix, args.jobs, args.polls, args.clients))
     medians = {name: {k: statistics.median(r[k] for r in rounds) for k in rounds[0]} for name, rounds in results.items()}
     bare = medians["bare HTTP stack"]
     print(f"{args.jobs} creates then {args.polls} polls, {args.clients} concurrent clients, "
           f"median of {args.rounds} rounds (service and client in separate processes)")
+    print("  wall figures depend on what else loads the machine; service CPU per request does not")
     for name, m in medians.items():
-        print(f"  {name:44s} creates {m['creates/s']:7.0f}/s (p95 {m['create p95 ms']:5.1f} ms)   "
-              f"polls {m['polls/s']:7.0f}/s (p95 {m['poll p95 ms']:5.1f} ms)   "
-              f"vs bare {m['creates/s'] / bare['creates/s']:4.2f}x / {m['polls/s'] / bare['polls/s']:4.2f}x")
+        print(f"  {name:36s} creates {m['creates/s']:6.0f}/s (p95 {m['create p95 ms']:5.0f} ms, service CPU "
+              f"{m['create cpu ms']:5.2f} ms)   polls {m['polls/s']:6.0f}/s (p95 {m['poll p95 ms']:5.0f} ms, service "
+              f"CPU {m['poll cpu ms']:5.2f} ms)   CPU vs bare {m['create cpu ms'] / bare['create cpu ms']:4.1f}x / "
+              f"{m['poll cpu ms'] / bare['poll cpu ms']:4.1f}x")
     for name, m in medians.items():
         if name != "bare HTTP stack":
-            print(f"RESULT {name}: creates_per_s={m['creates/s']:.0f} (aim >= 1000) polls_per_s={m['polls/s']:.0f}")
+            print(f"RESULT {name}: creates_per_s={m['creates/s']:.0f} (aim >= 1000) polls_per_s={m['polls/s']:.0f} "
+                  f"creates_per_cpu_s={1000 / m['create cpu ms']:.0f} polls_per_cpu_s={1000 / m['poll cpu ms']:.0f}")
     return medians
 
 

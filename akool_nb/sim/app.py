@@ -15,6 +15,7 @@ import json
 import logging
 import mimetypes
 import re
+import time
 from typing import Any, Callable
 from urllib.parse import parse_qsl
 
@@ -61,10 +62,46 @@ class ApiRoute:
     ``refuse(field, rule)`` answers a request the request check refused (default: 1003 naming the field);
     the detection endpoints answer in their own envelope (a route module's ``BAD_REQUEST``)."""
 
+    # Handlers are plain functions; some read media or the network. Each starts in the thread pool; one whose
+    # last PROMOTE_AFTER calls each took under CHEAP_CPU_S of CPU (GIL waits do not count) then runs on the
+    # event loop (a thread hop costs more than the handler), and goes back to the pool as soon as one call
+    # there takes over SLOW_WALL_S.
+    PROMOTE_AFTER, CHEAP_CPU_S, SLOW_WALL_S = 32, 0.002, 0.02
+
     def __init__(self, method: str, path: str, handler: Callable[[Ctx], Any], auth: bool,
                  refuse: Callable[[str, str], Raw] | None = None):
         self.method, self.path, self.handler, self.auth, self.refuse = method, path, handler, auth, refuse
         self.pattern = re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path) + "$") if "{" in path else None
+        self.inline, self.cheap_calls = False, 0
+
+    def _in_thread(self, ctx: Ctx) -> tuple[Any, float]:
+        start = time.thread_time()
+        try:
+            return self.handler(ctx), time.thread_time() - start
+        except ApiError as exc:
+            exc.cpu_s = time.thread_time() - start  # type: ignore[attr-defined]
+            raise
+
+    def _note(self, cpu_s: float) -> None:
+        self.cheap_calls = self.cheap_calls + 1 if cpu_s < self.CHEAP_CPU_S else 0
+        if self.cheap_calls >= self.PROMOTE_AFTER:
+            self.inline = True
+
+    async def call(self, ctx: Ctx) -> Any:
+        if self.inline:
+            start = time.perf_counter()
+            try:
+                return self.handler(ctx)
+            finally:
+                if time.perf_counter() - start > self.SLOW_WALL_S:
+                    self.inline, self.cheap_calls = False, 0
+        try:
+            data, cpu_s = await run_in_threadpool(self._in_thread, ctx)
+        except ApiError as exc:
+            self._note(getattr(exc, "cpu_s", 1.0))
+            raise
+        self._note(cpu_s)
+        return data
 
 
 def _bad_request(route: ApiRoute, error: ParamError) -> tuple[int, bytes]:
@@ -90,7 +127,7 @@ async def answer(sim, route: ApiRoute, path: str, headers: dict[str, str], body:
     ctx = Ctx(sim, path, query, body if route.method in BODY_METHODS else None, path_params)
     ctx.query_lists = query_lists  # types[]=a&types[]=b
     try:
-        data = await run_in_threadpool(route.handler, ctx)
+        data = await route.call(ctx)
     except ApiError as exc:
         return 200, encode({"code": exc.code, "msg": exc.msg})
     if isinstance(data, Raw):
