@@ -306,7 +306,8 @@ class Runner:
         except Exception:  # the store was closed under us (service stopping): resumed at next start
             log.debug("offline Akool: job %s interrupted", job_id, exc_info=True)
         finally:
-            shutil.rmtree(work, ignore_errors=True)
+            if os.path.lexists(work):
+                shutil.rmtree(work, ignore_errors=True)
 
     def _render(self, job: dict, work: Path) -> tuple[str, dict, str]:
         """(media_state, result, error) for a pending job; the user reads ``error``, the log gets the detail."""
@@ -343,18 +344,22 @@ class Runner:
         if earlier is None:
             return None
         (earlier_id, earlier), sim, result = earlier, self.sim, {}
+        # The earlier result's paths are ours ("results/<id>/<name>", written by a renderer), so plain string
+        # paths do: no resolving (a create's cost is mostly this bookkeeping).
+        folder = f"results/{job['id']}"
         for key, value in earlier.items():
             if isinstance(value, str) and value.startswith("results/"):
-                source = sim.file_path(value)
-                if source is None or not source.is_file():
+                source = os.path.join(sim.files_dir, value)
+                if not os.path.isfile(source):
                     return None  # a file of the earlier job is gone: render again
-                target = sim.files_dir / "results" / job["id"] / source.name.replace(earlier_id, job["id"])
-                target.parent.mkdir(parents=True, exist_ok=True)
+                rel = f"{folder}/{os.path.basename(value).replace(earlier_id, job['id'])}"
+                target = os.path.join(sim.files_dir, rel)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
                 try:
                     os.link(source, target)
                 except OSError:
                     shutil.copyfile(source, target)
-                value = sim.rel_of(target)
+                value = rel
             result[key] = value
         return result
 

@@ -39,7 +39,9 @@ def now_ms() -> int:
 
 
 class Store:
-    """SQLite persistence (one connection, serialised by a lock; autocommit)."""
+    """SQLite persistence (one connection, serialised by a lock; autocommit), with the jobs this process wrote
+    or read kept decoded in memory (written through): a status poll reads no SQL and decodes no JSON. Callers
+    get a fresh top-level dict each time and never change the nested ``params``/``result``/``extra``."""
 
     SCHEMA = """
     CREATE TABLE IF NOT EXISTS jobs (
@@ -53,6 +55,8 @@ class Store:
         data TEXT NOT NULL, PRIMARY KEY (collection, id));
     """
     JSON_COLUMNS = ("params", "result", "extra")
+    JOB_COLUMNS = frozenset({"id", "kind", "path", "created", "params", "webhook_url", "media_state", "result",
+                             "error", "notified", "extra"})
 
     @staticmethod
     def _dump(value: Any) -> str:
@@ -64,6 +68,7 @@ class Store:
         self._lock = threading.RLock()
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
+        self._jobs: dict[str, dict] = {}
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
             # WAL + NORMAL stays consistent after a crash and skips an fsync per write (creates ~3x faster).
@@ -82,23 +87,38 @@ class Store:
             out.append(job)
         return out
 
+    def _decoded(self, row: Mapping[str, Any]) -> dict:
+        """A job as SELECT gives it back: the JSON columns read from the text written."""
+        return {k: (json.loads(v) if k in self.JSON_COLUMNS else v) for k, v in row.items()}
+
     def insert_job(self, job: Mapping[str, Any]) -> None:
         row = {k: (self._dump(v) if k in self.JSON_COLUMNS else v) for k, v in job.items()}
         cols = ", ".join(row)
         with self._lock:
             self._db.execute(f"INSERT INTO jobs ({cols}) VALUES ({', '.join('?' * len(row))})", tuple(row.values()))
+            if set(row) == self.JOB_COLUMNS:
+                self._jobs[job["id"]] = self._decoded(row)
 
     def update_job(self, job_id: str, **fields: Any) -> None:
         row = {k: (self._dump(v) if k in self.JSON_COLUMNS else v) for k, v in fields.items()}
         sets = ", ".join(f"{k} = ?" for k in row)
         with self._lock:
             self._db.execute(f"UPDATE jobs SET {sets} WHERE id = ?", (*row.values(), job_id))
+            if job_id in self._jobs:
+                self._jobs[job_id] = {**self._jobs[job_id], **self._decoded(row)}
 
     def get_job(self, job_id: str, kinds: tuple[str, ...] | None = None) -> dict | None:
-        rows = self._rows("SELECT * FROM jobs WHERE id = ?", (job_id,))
-        if not rows or (kinds is not None and rows[0]["kind"] not in kinds):
+        with self._lock:
+            job = self._jobs.get(job_id)
+        if job is None:
+            rows = self._rows("SELECT * FROM jobs WHERE id = ?", (job_id,))
+            if not rows:
+                return None
+            with self._lock:
+                job = self._jobs.setdefault(job_id, rows[0])
+        if kinds is not None and job["kind"] not in kinds:
             return None
-        return rows[0]
+        return dict(job)
 
     def jobs(self, kinds: tuple[str, ...], *, newest_first: bool = True) -> list[dict]:
         order = "DESC" if newest_first else "ASC"
