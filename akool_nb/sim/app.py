@@ -212,6 +212,20 @@ async def recorded(request: Request) -> Response:
     return JSONResponse(request.app.state.sim.recorded_requests())
 
 
+async def jobs(request: Request) -> Response:
+    """Every job the service holds, oldest first: ``[{id, kind, path, created, fingerprint}]``, where
+    ``fingerprint`` is the sha256 of the job's stored parameters as canonical JSON (what a chaos test needs to
+    tell which creates really happened, and whether one happened twice)."""
+    import hashlib
+
+    out = []
+    for job in await run_in_threadpool(request.app.state.sim.store.all_jobs):
+        canonical = json.dumps(job["params"], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        out.append({"id": job["id"], "kind": job["kind"], "path": job["path"], "created": job["created"],
+                    "fingerprint": hashlib.sha256(canonical.encode()).hexdigest()})
+    return envelope(1000, "OK", out)
+
+
 async def reset(request: Request) -> Response:
     request.app.state.sim.reset()
     return envelope(1000, "OK")
@@ -347,6 +361,7 @@ def build_app(sim):
         Route("/_sim/faults", faults, methods=["GET", "POST"]),
         Route("/_sim/stats", stats, methods=["GET"]),
         Route("/_sim/requests", recorded, methods=["GET"]),
+        Route("/_sim/jobs", jobs, methods=["GET"]),
         Route("/_sim/reset", reset, methods=["POST"]),
     ], exception_handlers={404: not_found, 405: not_allowed})
     app.state.sim = sim

@@ -125,6 +125,9 @@ class Store:
         marks = ", ".join("?" * len(kinds))
         return self._rows(f"SELECT * FROM jobs WHERE kind IN ({marks}) ORDER BY created {order}", kinds)
 
+    def all_jobs(self) -> list[dict]:
+        return self._rows("SELECT id, kind, path, created, params FROM jobs ORDER BY created")
+
     def pending_jobs(self) -> list[dict]:
         return self._rows("SELECT * FROM jobs WHERE media_state = 'pending' ORDER BY created")
 
