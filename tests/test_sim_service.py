@@ -586,3 +586,14 @@ def test_import_is_light():
                "try:\n    start()\nexcept ImportError as exc:\n    print(exc)")
     out = subprocess.run([sys.executable, "-c", missing], capture_output=True, text=True, check=True).stdout
     assert 'pip install "akool_nb[sim]"' in out
+
+
+def test_sim_jobs_lists_every_job_with_a_fingerprint_of_its_parameters(server, api):
+    first = ok(api.post(TTS4, json={"input_text": "Fingerprint me", "voice_id": VOICE}))
+    twin = ok(api.post(TTS4, json={"input_text": "Fingerprint me", "voice_id": VOICE}))
+    other = ok(api.post(TTS4, json={"input_text": "Something else", "voice_id": VOICE}))
+    listed = {j["id"]: j for j in ok(httpx.get(f"{server.base_url}/_sim/jobs"))}
+    assert listed[first["_id"]]["path"] == TTS4 and listed[first["_id"]]["kind"] == "tts_v4"
+    assert listed[first["_id"]]["fingerprint"] == listed[twin["_id"]]["fingerprint"]  # the same parameters
+    assert listed[first["_id"]]["fingerprint"] != listed[other["_id"]]["fingerprint"]
+    assert listed[first["_id"]]["created"] <= listed[other["_id"]]["created"]

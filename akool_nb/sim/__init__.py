@@ -106,8 +106,10 @@ class SimServer:
     def _serve(self, app) -> None:
         import uvicorn
 
+        # "auto": httptools and uvloop when installed (the sim extra brings them; a request costs the service
+        # ~1.5x less CPU than on h11 and asyncio), else h11 on asyncio.
         config = uvicorn.Config(app, log_config=None, log_level="warning", access_log=False, lifespan="off",
-                                http="h11", ws="none")
+                                http="auto", loop="auto", ws="none", proxy_headers=False)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]},
                                         name="akool-sim-server", daemon=True)

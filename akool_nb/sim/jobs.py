@@ -28,7 +28,15 @@ MAX_INPUT_BYTES = 300 * 1024 * 1024
 
 
 class InputError(Exception):
-    """A job input could not be fetched or read; the message becomes the job's failure reason."""
+    """A job input could not be fetched or read; the message (short, for the user: no exception text) becomes
+    the job's failure reason. The exception it was raised from, if any, goes to the service log."""
+
+
+MAX_REASON = 300  # characters of a failure reason (they may quote a URL the user sent)
+
+
+def _reason(text: str) -> str:
+    return text if len(text) <= MAX_REASON else text[:MAX_REASON - 1] + "…"
 
 
 # ------------------------------------------------------------------ inputs
@@ -52,8 +60,10 @@ def fetch(sim, url: str, work: Path, label: str) -> Path:
                     if size > MAX_INPUT_BYTES:
                         raise InputError(f"{label} {url} is larger than 300MB")
                     f.write(chunk)
-    except httpx.HTTPError as exc:
-        raise InputError(f"could not fetch {label} {url}: {type(exc).__name__}") from None
+    except httpx.TimeoutException:
+        raise InputError(f"could not fetch {label} {url}: the server did not answer in time") from None
+    except httpx.HTTPError:
+        raise InputError(f"could not fetch {label} {url}: the connection failed") from None
     return dest
 
 
@@ -130,8 +140,8 @@ def render_talking_photo(sim, job: dict, work: Path) -> dict:
     out = _out(sim, job, ".mp4")
     try:
         duration = media.make_talking_photo(photo, audio, out, resolution=int(p.get("resolution") or 720), fast=sim.fast)
-    except RuntimeError as exc:
-        raise InputError(f"audio_url could not be decoded as audio ({str(exc)[-200:]})") from None
+    except RuntimeError:
+        raise InputError("audio_url could not be decoded as audio") from None
     return _video_result(sim, job, out, duration)
 
 
@@ -162,8 +172,8 @@ def _layout_video(sim, job: dict, elements: list[dict], avatar_from: int | None,
     out = _out(sim, job, ".mp4")
     try:
         length = media.make_layout_video(still, audio, out, duration=duration, fps=12, fast=sim.fast)
-    except RuntimeError as exc:
-        raise InputError(f"the audio could not be decoded ({str(exc)[-200:]})") from None
+    except RuntimeError:
+        raise InputError("the audio could not be decoded") from None
     return _video_result(sim, job, out, length)
 
 
@@ -224,6 +234,11 @@ class Kind:
     error_code: int  # reported with a failed job (``error_code``/``error_reason``)
     webhook_processing: bool = True  # also call the webhook at status 2 (character swap: only 3 and 4)
 
+    @property
+    def failure(self) -> str:
+        """The reason a job reports when its rendering broke for a reason of the service's own (logged)."""
+        return f"The {self.webhook_type} task could not be processed"
+
 
 KINDS: dict[str, Kind] = {
     "tts_v3": Kind("status", "audio", render_speech, 1201),
@@ -281,24 +296,34 @@ class Runner:
             job = self.sim.store.get_job(job_id)
             if job is None or job["media_state"] != "pending":
                 return
-            try:
-                result = self._reuse(job)
-                if result is None:
-                    result = KINDS[job["kind"]].render(self.sim, job, work)
-                    self._remember(job, result)
-            except InputError as exc:
-                state, result, error = "error", {}, str(exc)
-            except Exception as exc:
-                log.warning("offline Akool: job %s (%s) failed", job_id, job["kind"], exc_info=True)
-                state, result, error = "error", {}, f"Simulated processing failed: {type(exc).__name__}: {str(exc)[:300]}"
-            else:
-                state, error = "done", ""
+            state, result, error = self._render(job, work)
             if not self.stopping:
-                self.sim.store.update_job(job_id, media_state=state, result=result, error=error)
+                try:
+                    self.sim.store.update_job(job_id, media_state=state, result=result, error=error)
+                except ValueError:  # a result that is not strict JSON (NaN): a failure of ours, not a hang
+                    log.warning("offline Akool: job %s (%s) made an unstorable result %r", job_id, job["kind"], result)
+                    self.sim.store.update_job(job_id, media_state="error", result={}, error=KINDS[job["kind"]].failure)
         except Exception:  # the store was closed under us (service stopping): resumed at next start
             log.debug("offline Akool: job %s interrupted", job_id, exc_info=True)
         finally:
-            shutil.rmtree(work, ignore_errors=True)
+            if os.path.lexists(work):
+                shutil.rmtree(work, ignore_errors=True)
+
+    def _render(self, job: dict, work: Path) -> tuple[str, dict, str]:
+        """(media_state, result, error) for a pending job; the user reads ``error``, the log gets the detail."""
+        try:
+            result = self._reuse(job)
+            if result is None:
+                result = KINDS[job["kind"]].render(self.sim, job, work)
+                self._remember(job, result)
+        except InputError as exc:
+            if exc.__context__ is not None:
+                log.info("offline Akool: job %s (%s): %s", job["id"], job["kind"], exc, exc_info=exc.__context__)
+            return "error", {}, _reason(str(exc))
+        except Exception:
+            log.warning("offline Akool: job %s (%s) failed", job["id"], job["kind"], exc_info=True)
+            return "error", {}, KINDS[job["kind"]].failure
+        return "done", result, ""
 
     # Rendering is deterministic: a job whose kind and parameters equal an earlier job's gets hard links to
     # that job's files instead of a second render (notebooks re-run cells; benchmarks create many equal jobs).
@@ -319,18 +344,22 @@ class Runner:
         if earlier is None:
             return None
         (earlier_id, earlier), sim, result = earlier, self.sim, {}
+        # The earlier result's paths are ours ("results/<id>/<name>", written by a renderer), so plain string
+        # paths do: no resolving (a create's cost is mostly this bookkeeping).
+        folder = f"results/{job['id']}"
         for key, value in earlier.items():
             if isinstance(value, str) and value.startswith("results/"):
-                source = sim.file_path(value)
-                if source is None or not source.is_file():
+                source = os.path.join(sim.files_dir, value)
+                if not os.path.isfile(source):
                     return None  # a file of the earlier job is gone: render again
-                target = sim.files_dir / "results" / job["id"] / source.name.replace(earlier_id, job["id"])
-                target.parent.mkdir(parents=True, exist_ok=True)
+                rel = f"{folder}/{os.path.basename(value).replace(earlier_id, job['id'])}"
+                target = os.path.join(sim.files_dir, rel)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
                 try:
                     os.link(source, target)
                 except OSError:
                     shutil.copyfile(source, target)
-                value = sim.rel_of(target)
+                value = rel
             result[key] = value
         return result
 

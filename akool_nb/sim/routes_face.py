@@ -689,8 +689,8 @@ def _render_video(sim, job: dict, work: Path, edit: Callable[[Any, int, Any], An
     try:
         fe.write_video(frames(), size, fps, out, audio_from=path if info.has_audio else None, duration=duration,
                        fast=sim.fast)
-    except RuntimeError as exc:
-        raise InputError(f"modifyVideo could not be processed ({str(exc)[-200:]})") from None
+    except RuntimeError:
+        raise InputError("modifyVideo could not be processed") from None
     missing = [i for i, ok in enumerate(seen) if not ok]
     if missing:
         raise InputError(f"targetImage[{missing[0]}]: no face in modifyVideo matches this face")
@@ -738,3 +738,13 @@ ROUTES = [
     ("POST", "/api/open/v3/faceswap/highquality/vidreage", vid_reage, True),
     ("POST", "/api/open/v3/faceswap/job/del", job_del, True),
 ]
+
+# How the detection endpoints answer a request the service-wide request check refuses (app.ApiDoor): in
+# their own envelope, as their handlers answer a DetectError.
+BAD_REQUEST = {
+    "/interface/detect-api/detect_faces": lambda field, rule: _raw(400, error_code=1, error_msg=f"{field} {rule}",
+                                                                   faces_obj={}),
+    "/interface/detect-api/faceswap/analyze_frames": lambda field, rule: _raw(400, success=False,
+                                                                              error=f"{field} {rule}"),
+    "/detect": lambda field, rule: _raw(400, error_code=1, error_msg=f"{field} {rule}"),
+}

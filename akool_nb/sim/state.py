@@ -39,7 +39,9 @@ def now_ms() -> int:
 
 
 class Store:
-    """SQLite persistence (one connection, serialised by a lock; autocommit)."""
+    """SQLite persistence (one connection, serialised by a lock; autocommit), with the jobs this process wrote
+    or read kept decoded in memory (written through): a status poll reads no SQL and decodes no JSON. Callers
+    get a fresh top-level dict each time and never change the nested ``params``/``result``/``extra``."""
 
     SCHEMA = """
     CREATE TABLE IF NOT EXISTS jobs (
@@ -53,11 +55,20 @@ class Store:
         data TEXT NOT NULL, PRIMARY KEY (collection, id));
     """
     JSON_COLUMNS = ("params", "result", "extra")
+    JOB_COLUMNS = frozenset({"id", "kind", "path", "created", "params", "webhook_url", "media_state", "result",
+                             "error", "notified", "extra"})
+
+    @staticmethod
+    def _dump(value: Any) -> str:
+        # Strict JSON text (no NaN, no \\ud800 escapes): SQLite then refuses a lone surrogate outright, so what
+        # is stored can always be read back and sent (validate.check_value keeps such values out of requests).
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)
 
     def __init__(self, path: Path):
         self._lock = threading.RLock()
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
+        self._jobs: dict[str, dict] = {}
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
             # WAL + NORMAL stays consistent after a crash and skips an fsync per write (creates ~3x faster).
@@ -76,28 +87,46 @@ class Store:
             out.append(job)
         return out
 
+    def _decoded(self, row: Mapping[str, Any]) -> dict:
+        """A job as SELECT gives it back: the JSON columns read from the text written."""
+        return {k: (json.loads(v) if k in self.JSON_COLUMNS else v) for k, v in row.items()}
+
     def insert_job(self, job: Mapping[str, Any]) -> None:
-        row = {k: (json.dumps(v) if k in self.JSON_COLUMNS else v) for k, v in job.items()}
+        row = {k: (self._dump(v) if k in self.JSON_COLUMNS else v) for k, v in job.items()}
         cols = ", ".join(row)
         with self._lock:
             self._db.execute(f"INSERT INTO jobs ({cols}) VALUES ({', '.join('?' * len(row))})", tuple(row.values()))
+            if set(row) == self.JOB_COLUMNS:
+                self._jobs[job["id"]] = self._decoded(row)
 
     def update_job(self, job_id: str, **fields: Any) -> None:
-        row = {k: (json.dumps(v) if k in self.JSON_COLUMNS else v) for k, v in fields.items()}
+        row = {k: (self._dump(v) if k in self.JSON_COLUMNS else v) for k, v in fields.items()}
         sets = ", ".join(f"{k} = ?" for k in row)
         with self._lock:
             self._db.execute(f"UPDATE jobs SET {sets} WHERE id = ?", (*row.values(), job_id))
+            if job_id in self._jobs:
+                self._jobs[job_id] = {**self._jobs[job_id], **self._decoded(row)}
 
     def get_job(self, job_id: str, kinds: tuple[str, ...] | None = None) -> dict | None:
-        rows = self._rows("SELECT * FROM jobs WHERE id = ?", (job_id,))
-        if not rows or (kinds is not None and rows[0]["kind"] not in kinds):
+        with self._lock:
+            job = self._jobs.get(job_id)
+        if job is None:
+            rows = self._rows("SELECT * FROM jobs WHERE id = ?", (job_id,))
+            if not rows:
+                return None
+            with self._lock:
+                job = self._jobs.setdefault(job_id, rows[0])
+        if kinds is not None and job["kind"] not in kinds:
             return None
-        return rows[0]
+        return dict(job)
 
     def jobs(self, kinds: tuple[str, ...], *, newest_first: bool = True) -> list[dict]:
         order = "DESC" if newest_first else "ASC"
         marks = ", ".join("?" * len(kinds))
         return self._rows(f"SELECT * FROM jobs WHERE kind IN ({marks}) ORDER BY created {order}", kinds)
+
+    def all_jobs(self) -> list[dict]:
+        return self._rows("SELECT id, kind, path, created, params FROM jobs ORDER BY created")
 
     def pending_jobs(self) -> list[dict]:
         return self._rows("SELECT * FROM jobs WHERE media_state = 'pending' ORDER BY created")
@@ -125,7 +154,7 @@ class Store:
             self._db.execute(
                 "INSERT INTO records (collection, id, created, data) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (collection, id) DO UPDATE SET data = excluded.data",
-                (collection, record_id, time.time(), json.dumps(data)))
+                (collection, record_id, time.time(), self._dump(data)))
 
     def get_record(self, collection: str, record_id: str) -> dict | None:
         with self._lock:
@@ -209,9 +238,14 @@ class SimState:
 
     # ---------------------------------------------------------------- files
     def file_path(self, rel: str) -> Path | None:
-        """``files_dir/rel`` if it stays inside ``files_dir`` (no ``..`` escapes), else None."""
+        """``files_dir/rel`` if it stays inside ``files_dir`` (no ``..`` escapes) and can name a file, else None."""
+        if "\x00" in rel:
+            return None
         root = self.files_dir.resolve()
-        path = (root / rel).resolve()
+        try:
+            path = (root / rel).resolve()
+        except (OSError, ValueError):  # a name too long, a loop of links
+            return None
         return path if path != root and path.is_relative_to(root) else None
 
     def ensure_file(self, rel: str) -> Path | None:
@@ -219,9 +253,12 @@ class SimState:
         path = self.file_path(rel)
         if path is None:
             return None
-        if not path.is_file():
-            self.catalog.make_lazy_file(rel, path)
-        return path if path.is_file() else None
+        try:
+            if not path.is_file():
+                self.catalog.make_lazy_file(rel, path)
+            return path if path.is_file() else None
+        except OSError:  # e.g. a name longer than the file system takes
+            return None
 
     def url_for(self, rel: str | None) -> str:
         return f"{self.base_url}{FILES_PREFIX}{quote(rel)}" if rel else ""

@@ -3,9 +3,18 @@
 ``Fields(obj, prefix)`` reads one JSON object (a body, ``voice_options``, ``elements[2]`` …) and checks each
 field as it is read, naming the full field path in the message, e.g. ``elements[0].scale_x is required when
 type is image``. JSON ``null`` counts as absent. Booleans are never numbers.
+
+Before any handler runs, :func:`parse_body` and :func:`check_params` refuse, for every route at once, what
+no Akool field can hold (the limits below): text that is not UTF-8 (undecodable bytes, lone surrogates, also
+as ``\\ud800`` escapes), NUL characters, nesting deeper than ``MAX_DEPTH``, bodies over ``MAX_BODY_BYTES``,
+strings over ``MAX_TEXT`` characters, non-finite numbers. So a handler only ever sees a body that can be
+stored and sent back, and a refused request stores nothing. Per-field limits the docs give (prompt lengths,
+TTS text per plan …) stay with the handlers.
 """
 from __future__ import annotations
 
+import json
+import math
 import re
 from typing import Any, Iterable
 from urllib.parse import urlparse
@@ -22,6 +31,7 @@ class ApiError(Exception):
 class ParamError(ApiError):
     def __init__(self, field: str, rule: str):
         super().__init__(1003, f"Parameter error: {field} {rule}")
+        self.field, self.rule = field, rule
 
 
 def not_found(what: str) -> ApiError:
@@ -148,6 +158,96 @@ class Fields:
         if not isinstance(value, dict):
             raise ParamError(name, "must be an object")
         return Fields(value, name + ".")
+
+
+# ------------------------------------------------------------ request limits
+MAX_BODY_BYTES = 32 * 1024 * 1024  # a 20 MB picture (the docs' image limit) sent base64 in detect's ``img`` fits
+MAX_DEPTH = 32  # nested objects/arrays; the deepest documented body (TTS extra_options.audio_setting) has 3
+MAX_ITEMS = 10_000  # items of one array, fields of one object
+MAX_TEXT = 100_000  # characters of one string: twice the longest documented text (input_text, 50,000)
+FILE_FIELDS = frozenset({"img"})  # base64 file contents (face detection): bounded by MAX_BODY_BYTES alone
+MAX_NAME = 256  # characters of one field name
+MAX_PARAM = 4096  # characters of one query or path parameter
+MAX_INT = 2 ** 53  # JSON numbers are doubles: larger integers lose their value on the way
+INVALID = object()  # a body that is not JSON (the handler answers it in its own words)
+
+
+def parse_body(raw: bytes) -> Any:
+    """The parsed JSON body (None when empty, ``INVALID`` when it is not JSON), checked by :func:`check_value`.
+    Raises :class:`ParamError` naming the field for what no Akool field can hold."""
+    if len(raw) > MAX_BODY_BYTES:
+        raise ParamError("body", f"must be at most {MAX_BODY_BYTES // 1048576} MB (it has {len(raw)} bytes)")
+    if not raw.strip():
+        return None
+    try:
+        text, undecodable = raw.decode("utf-8"), False
+    except UnicodeDecodeError:  # keep the bad bytes as lone surrogates, so the check names their field
+        text, undecodable = raw.decode("utf-8", "surrogateescape"), True
+    try:
+        body = json.loads(text[1:] if text.startswith("\ufeff") else text)
+    except RecursionError:
+        raise ParamError("body", f"is nested too deeply (at most {MAX_DEPTH} levels)") from None
+    except ValueError:
+        if undecodable:
+            raise ParamError("body", "is not valid UTF-8 text") from None
+        return INVALID
+    check_value(body)
+    return body
+
+
+def _text_problem(text: str) -> str:
+    """What makes ``text`` unfit to store and send back ("" if nothing)."""
+    if "\x00" in text:
+        return "must not contain NUL characters (\\u0000)"
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            return f"must be valid UTF-8 text (character {exc.start} is an undecodable byte or a lone surrogate)"
+    return ""
+
+
+def check_value(value: Any, name: str = "body", depth: int = 0) -> None:
+    """Walk a parsed body (``name`` is its field path) and raise :class:`ParamError` at the first value beyond
+    the request limits."""
+    if isinstance(value, str):
+        if len(value) > MAX_TEXT and name.rsplit(".", 1)[-1] not in FILE_FIELDS:
+            raise ParamError(name, f"must be at most {MAX_TEXT} characters (it has {len(value)})")
+        if problem := _text_problem(value):
+            raise ParamError(name, problem)
+    elif isinstance(value, bool) or value is None:
+        return
+    elif isinstance(value, int):
+        if abs(value) > MAX_INT:
+            raise ParamError(name, f"must be between -{MAX_INT} and {MAX_INT} (JSON numbers are doubles)")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ParamError(name, "must be a finite number")
+    elif isinstance(value, (dict, list)):
+        if depth >= MAX_DEPTH:
+            raise ParamError(name, f"is nested too deeply (at most {MAX_DEPTH} levels)")
+        if len(value) > MAX_ITEMS:
+            raise ParamError(name, f"must have at most {MAX_ITEMS} {'fields' if isinstance(value, dict) else 'items'}")
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                check_value(item, f"{name}[{i}]", depth + 1)
+            return
+        for key, item in value.items():
+            problem = f"must be at most {MAX_NAME} characters" if len(key) > MAX_NAME else _text_problem(key)
+            if problem:
+                raise ParamError(name, f"field names {problem}; got {ascii(key)[:66]}")
+            check_value(item, key if name == "body" else f"{name}.{key}", depth + 1)
+
+
+def check_params(params: dict) -> None:
+    """Query or path parameters: the same text rules, at most ``MAX_PARAM`` characters each."""
+    for key, value in params.items():
+        if problem := _text_problem(key):
+            raise ParamError("query", f"parameter names {problem}; got {ascii(key)[:66]}")
+        if len(value) > MAX_PARAM:
+            raise ParamError(key, f"must be at most {MAX_PARAM} characters (it has {len(value)})")
+        if problem := _text_problem(value):
+            raise ParamError(key, problem)
 
 
 def query_choice(query: dict, field: str, choices: Iterable[str], *, required: bool = False) -> str | None:

@@ -245,7 +245,7 @@ def service_creates(base_url: str, api_key: str, since: float = 0.0) -> dict[str
     """marker -> ids of everything the service created for it (its jobs, and its knowledge bases), read
     straight from the service, not through the proxy."""
     by_mark: dict[str, list[str]] = {}
-    jobs = httpx.get(f"{base_url}/_sim/jobs", params={"since": since}, timeout=30).json()
+    jobs = httpx.get(f"{base_url}/_sim/jobs", params={"since": since}, timeout=30).json()["data"]
     for job in jobs:
         found = MARK.search(json.dumps(job["params"]).encode())
         if found:
