@@ -27,7 +27,7 @@ def _tts_body(sim, text: str) -> dict:
 
 
 def _creates(sim, text: str) -> int:
-    return sum(1 for job in httpx.get(f"{sim.base_url}/_sim/jobs").json() if job["params"].get("input_text") == text)
+    return sum(1 for job in httpx.get(f"{sim.base_url}/_sim/jobs").json()["data"] if job["params"].get("input_text") == text)
 
 
 def test_proxy_passes_requests_through_on_one_kept_alive_connection(sim):
