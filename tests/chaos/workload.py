@@ -216,7 +216,7 @@ class ChaosRun:
 async def chaos_run(service_url: str, api_key: str, inputs: Inputs, n: int, *, rate: float, seed: int,
                     journal: Any, client_timeout: float = 3.0, script: dict[str, list[str]] | None = None,
                     poll_interval: float = 0.2, max_poll_interval: float = 1.0, concurrency: int = 32,
-                    wait_timeout: float = 120.0) -> ChaosRun:
+                    wait_timeout: float = 120.0, kinds: tuple[Kind, ...] = KINDS) -> ChaosRun:
     """``n`` logical creates through a :class:`ChaosProxy` at ``rate``, then reconciliation with the
     faults off, then the ledger against what the service created."""
     import akool_nb as ak
@@ -230,7 +230,8 @@ async def chaos_run(service_url: str, api_key: str, inputs: Inputs, n: int, *, r
                                  poll_interval=poll_interval, max_poll_interval=max_poll_interval,
                                  journal=journal) as client:
             start = time.perf_counter()
-            outcomes = await run_batch(client, inputs, n, concurrency=concurrency, wait_timeout=wait_timeout)
+            outcomes = await run_batch(client, inputs, n, kinds=kinds, concurrency=concurrency,
+                                       wait_timeout=wait_timeout)
             wall = time.perf_counter() - start
             proxy.set_rates(0)
             await settle_from_journal(client, outcomes)
