@@ -120,6 +120,26 @@ class _ClientBase:
             except Exception as exc:  # the journal is a safety net; never fail a job because of it
                 logger.warning("could not update the job journal: %s", exc)
 
+    def _advance(self, stack: list[Generator[Any, Any, Any]], value: Any) -> tuple[Any, Any]:
+        """Send ``value`` into the generator stack until it yields an I/O step: ``(step, None)``, or
+        ``(_DONE, result)`` once the outermost generator returns. A paid create the journal covers is run by
+        its create_steps, pushed on the stack, whose answer goes back to the resource's generator as if the
+        request had answered directly. Shared by Akool._run and AsyncAkool._run, which only do the I/O."""
+        while True:
+            try:
+                op = stack[-1].send(value)
+            except StopIteration as stop:
+                stack.pop()
+                if not stack:
+                    return _DONE, stop.value
+                value = stop.value
+                continue
+            if type(op) is APIRequest and self._journals(op):
+                stack.append(create_steps(self, op))
+                value = None
+                continue
+            return op, None
+
     def _journals(self, op: APIRequest) -> bool:
         """Whether this request goes through the journal (a paid create, journal on)."""
         return op.paid and self._journal is not None and self._journal.enabled
@@ -151,6 +171,9 @@ class _ClientBase:
         from .display import client_html
 
         return client_html(self)
+
+
+_DONE = object()  # _advance: the outermost generator returned
 
 
 def _wait(op: Wait) -> Any:
@@ -220,24 +243,13 @@ class Akool(_ClientBase):
     _offline_upload_request = _request
 
     def _run(self, steps: Generator[Any, Any, Any]) -> Any:
-        # A stack of generators: a paid create is run by the journal's create_steps, whose answer goes back
-        # to the resource's generator as if the request had answered directly.
         stack, value = [steps], None
         while True:
-            try:
-                op = stack[-1].send(value)
-            except StopIteration as stop:
-                stack.pop()
-                if not stack:
-                    return stop.value
-                value = stop.value
-                continue
+            op, value = self._advance(stack, value)
+            if op is _DONE:
+                return value
             if type(op) is APIRequest:
-                if self._journals(op):
-                    stack.append(create_steps(self, op))
-                    value = None
-                else:
-                    value = self._request(op)
+                value = self._request(op)
             elif isinstance(op, Upload):
                 value = self._upload(op)
             elif isinstance(op, Try):
@@ -320,20 +332,11 @@ class AsyncAkool(_ClientBase):
     async def _run(self, steps: Generator[Any, Any, Any]) -> Any:
         stack, value = [steps], None  # as Akool._run; journal waits are awaited, never blocking the loop
         while True:
-            try:
-                op = stack[-1].send(value)
-            except StopIteration as stop:
-                stack.pop()
-                if not stack:
-                    return stop.value
-                value = stop.value
-                continue
+            op, value = self._advance(stack, value)
+            if op is _DONE:
+                return value
             if type(op) is APIRequest:
-                if self._journals(op):
-                    stack.append(create_steps(self, op))
-                    value = None
-                else:
-                    value = await self._request(op)
+                value = await self._request(op)
             elif isinstance(op, Upload):
                 value = await asyncio.to_thread(self._upload, op)
             elif isinstance(op, Try):
