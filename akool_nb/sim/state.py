@@ -125,8 +125,9 @@ class Store:
         marks = ", ".join("?" * len(kinds))
         return self._rows(f"SELECT * FROM jobs WHERE kind IN ({marks}) ORDER BY created {order}", kinds)
 
-    def all_jobs(self) -> list[dict]:
-        return self._rows("SELECT id, kind, path, created, params FROM jobs ORDER BY created")
+    def jobs_since(self, since: float = 0.0) -> list[dict]:
+        return self._rows("SELECT id, kind, path, created, params FROM jobs WHERE created >= ? ORDER BY created",
+                          (since,))
 
     def pending_jobs(self) -> list[dict]:
         return self._rows("SELECT * FROM jobs WHERE media_state = 'pending' ORDER BY created")
@@ -345,8 +346,7 @@ class SimState:
 
     def jobs_since(self, since: float = 0.0) -> list[dict]:
         """Every stored job created at or after ``since`` (epoch seconds), oldest first: what was really created."""
-        return self.store._rows("SELECT id, kind, path, created, params FROM jobs WHERE created >= ? ORDER BY created",
-                                (since,))
+        return self.store.jobs_since(since)
 
     def recorded_requests(self) -> list[dict]:
         with self._lock:
