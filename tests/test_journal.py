@@ -282,3 +282,30 @@ def test_a_sync_create_inside_a_running_event_loop_does_not_wait_for_itself(sim,
     job = asyncio.run(cell())
     assert job.id and not [r for r in caplog.records if "did not answer" in r.getMessage()]
     assert client.jobs.recent()[0].id == job.id
+
+
+def test_a_journal_collected_while_another_thread_opens_one_never_deadlocks(tmp_path):
+    """CI once hung here: a collection ran a dropped Journal's finalizer inside a thread being
+    started while the opener held the stores lock and waited for that thread."""
+    import gc
+
+    from akool_nb._journal import store
+
+    dropped = Journal(tmp_path / "dropped.sqlite")
+    dropped.flush(10)
+    done = threading.Event()
+
+    def collect_elsewhere():
+        nonlocal dropped
+        dropped = None
+        gc.collect()
+        done.set()
+
+    with store._STORES_LOCK:  # what an opener in another thread holds while it starts a writer
+        worker = threading.Thread(target=collect_elsewhere)
+        worker.start()
+        assert done.wait(5), "the finalizer waited for the stores lock"
+    worker.join(5)
+    again = Journal(tmp_path / "dropped.sqlite")  # the dropped store is let go, a fresh one opens
+    assert again.enabled and again.flush(10)
+    again.close()

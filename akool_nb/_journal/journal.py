@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from .._logging import mask
 from .entry import CREATED, OPEN_STATES, SENDING, VISIBLE_STATES, Entry, canonical, fingerprint
-from .store import SEND_LEASE, _release, _Store, _store_for, owner, owner_alive
+from .store import SEND_LEASE, _drop, _release, _release_dropped, _Store, _store_for, owner, owner_alive
 
 _meta: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("akool_nb_journal_meta", default=None)
 
@@ -58,7 +58,7 @@ class Journal:
     def _s(self) -> _Store:
         if self._pid != os.getpid():  # first use, or a forked child: its own connection and writer
             self._store, self._pid = _store_for(self.path), os.getpid()
-            self._finalizer = weakref.finalize(self, _release, self._store)
+            self._finalizer = weakref.finalize(self, _drop, self._store)
         return self._store  # type: ignore[return-value]
 
     @property
@@ -194,8 +194,10 @@ class Journal:
     def close(self) -> None:
         """Commit what is queued and let go of the file (the connection closes with the last Journal of it)."""
         if self._store is not None and self._pid == os.getpid():
-            self._store, self._pid = None, -1
-            self._finalizer()  # runs _release once (and never again at garbage collection)
+            store, self._store, self._pid = self._store, None, -1
+            self._finalizer.detach()  # released here, never again at garbage collection
+            _release(store)
+            _release_dropped()
 
     # -- reads (never wait for writes; see this process's own) ------------------------------------
     def get(self, service: str, job_id: str) -> Entry | None:

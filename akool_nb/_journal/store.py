@@ -395,12 +395,16 @@ class _Store:
 
 
 _STORES: dict[tuple[int, str], _Store] = {}
-# Re-entrant: a Journal's finalizer (_release) can run inside _store_for when a collection happens there.
-_STORES_LOCK = threading.RLock()
+_STORES_LOCK = threading.Lock()
+# Journals dropped by garbage collection. A collection can run in any thread at any moment, also
+# in a thread being started while another holds _STORES_LOCK and waits for it (that deadlocked
+# CI once), so a finalizer only appends here; the next _store_for or close() lets them go.
+_DROPPED: SimpleQueue = SimpleQueue()
 
 
 def _store_for(path: Path) -> _Store:
     key = (os.getpid(), os.path.abspath(path))
+    _release_dropped()
     with _STORES_LOCK:
         store = _STORES.get(key)
         if store is None or store._stopped:
@@ -410,7 +414,21 @@ def _store_for(path: Path) -> _Store:
         return store
 
 
-def _release(store: _Store) -> None:
+def _drop(store: _Store) -> None:
+    """A Journal's finalizer: never blocks, never takes a lock."""
+    _DROPPED.put(store)
+
+
+def _release_dropped() -> None:
+    while True:
+        try:
+            store = _DROPPED.get_nowait()
+        except Empty:
+            return
+        _release(store, wait=False)
+
+
+def _release(store: _Store, wait: bool = True) -> None:
     """The last Journal of a file is gone: commit what is queued, close the connection, end the thread."""
     with _STORES_LOCK:
         store.refs -= 1
@@ -420,7 +438,7 @@ def _release(store: _Store) -> None:
             del _STORES[(store._pid, str(store.path))]
         store._stopped = True
     store._queue.put(_STOP)  # after every queued write
-    if threading.current_thread() is not store._thread:
+    if wait and threading.current_thread() is not store._thread:
         store._thread.join(10)  # the file is closed (and checkpointed) when this returns
 
 
@@ -430,6 +448,7 @@ _ALL: weakref.WeakSet[_Store] = weakref.WeakSet()
 @atexit.register
 def _flush_all() -> None:
     """At exit: every queued write of this process is committed (fire-and-forget writes included)."""
+    _release_dropped()
     for store in list(_ALL):
         if store._pid == os.getpid():
             with contextlib.suppress(Exception):
