@@ -3,7 +3,7 @@
 Akool names the status differently per product (``video_status``, ``image_status``, ``faceswap_status``,
 ``status``) and fetches results from different endpoints (docs §A.5). A :class:`Product` row describes
 that once; :class:`Job` (sync) and :class:`AsyncJob` (async) do the rest the same way for all of them:
-``refresh()``, ``wait()`` with adaptive backoff and a deadline, progress callbacks, re-attach by id, and a
+``refresh()``, ``wait()`` paced by :mod:`._polling` with a deadline, progress callbacks, re-attach by id, and a
 :class:`Result` that renders inline and saves to disk.
 
 A ``timeout`` given to ``wait``/``wait_all``/``refresh`` is a deadline for everything they do, every status
@@ -24,6 +24,7 @@ from ._base_client import APIRequest
 from ._deadline import after, remaining
 from ._exceptions import AkoolError, APITimeoutError, JobFailedError, JobTimeoutError
 from ._journal.finders import Field, Finder, register_create
+from ._polling import BATCH_SIZE, PollPolicy, Schedule
 
 if TYPE_CHECKING:
     from .client import _ClientBase
@@ -285,23 +286,6 @@ class _JobBase:
             job_id=self.id,
         )
 
-    def _check(self, deadline: float | None, timeout: float | None, last: bool = False) -> Result | None:
-        if self.status is JobStatus.COMPLETED:
-            return self.result
-        if self.status is JobStatus.FAILED:
-            raise self._failed_error()
-        if deadline is not None and (last or time.monotonic() >= deadline):
-            raise self._timeout_error(timeout or 0)
-        return None
-
-    def _intervals(self, poll: float | None) -> Any:
-        """Adaptive backoff: start at ``poll``, grow 1.5× per unchanged poll, cap at max_poll_interval."""
-        interval = poll if poll is not None else self._client.poll_interval
-        cap = max(interval, self._client.max_poll_interval)
-        while True:
-            yield interval
-            interval = min(cap, interval * 1.5)
-
     def _status_request(self) -> APIRequest:
         return self.product.status_request(self.id)
 
@@ -370,22 +354,9 @@ class Job(_JobBase):
     def wait(self, timeout: float | None = 900.0, poll: float | None = None,
              on_progress: Callable[[Job], Any] | None = None) -> Result:
         """Poll until completed; return the :class:`Result`. Raises JobFailedError / JobTimeoutError.
-        ``timeout`` is a deadline for everything, status checks and their retries included."""
-        deadline = after(timeout)
-        intervals = self._intervals(poll)
-        last = False
-        while True:
-            with _deadline_is_job_timeout(self, timeout):
-                changed = self._absorb(self._fetch(deadline))
-            if on_progress is not None:
-                on_progress(self)
-            if changed:
-                intervals = self._intervals(poll)  # a state change: look again soon
-            result = self._check(deadline, timeout, last)
-            if result is not None:
-                return result
-            pause, last = _pause(next(intervals), deadline)
-            time.sleep(pause)
+        ``timeout`` is a deadline for everything, status checks and their retries included. The pace is
+        :mod:`akool_nb._polling`'s, the same as ``wait_all``'s."""
+        return wait_all([self], timeout=timeout, poll=poll, on_progress=on_progress)[0]
 
 
 class AsyncJob(_JobBase):
@@ -403,23 +374,7 @@ class AsyncJob(_JobBase):
 
     async def wait(self, timeout: float | None = 900.0, poll: float | None = None,
                    on_progress: Callable[[AsyncJob], Any] | None = None) -> Result:
-        deadline = after(timeout)
-        intervals = self._intervals(poll)
-        last = False
-        while True:
-            with _deadline_is_job_timeout(self, timeout):
-                changed = self._absorb(await self._fetch(deadline))
-            if on_progress is not None:
-                outcome = on_progress(self)
-                if asyncio.iscoroutine(outcome):
-                    await outcome
-            if changed:
-                intervals = self._intervals(poll)
-            result = self._check(deadline, timeout, last)
-            if result is not None:
-                return result
-            pause, last = _pause(next(intervals), deadline)
-            await asyncio.sleep(pause)
+        return (await async_wait_all([self], timeout=timeout, poll=poll, on_progress=on_progress))[0]
 
 
 class Result:
@@ -482,71 +437,36 @@ class Result:
         return result_html(self)
 
 
-BATCH_SIZE = 50  # ids per many-ids request (they travel in a query string)
+def schedule_for(jobs: list[Any], poll: float | None = None) -> Schedule:
+    """The one polling schedule (see :mod:`akool_nb._polling`) for ``jobs``, paced by their client."""
+    client = jobs[0]._client if jobs else None
+    interval = poll if poll is not None else getattr(client, "poll_interval", 3.0)
+    schedule = Schedule(PollPolicy(interval, max(interval, getattr(client, "max_poll_interval", 15.0))))
+    schedule.add(jobs)
+    return schedule
 
 
-class _Schedule:
-    """Decides which jobs to ask about in each round of :func:`wait_all`, so many jobs cost few requests.
+def _after_round(schedule: Schedule, asked: list[Any], deadline: float | None, timeout: float | None,
+                 last: bool) -> bool:
+    """Raise for a failed job, learn from the answers; True when every job is done. Past the deadline
+    (or after the last round it allows) a pending job raises JobTimeoutError."""
+    _raise_failures(asked)
+    schedule.observe(asked)
+    if schedule and deadline is not None and (last or time.monotonic() >= deadline):
+        raise schedule.pending[0]._timeout_error(timeout or 0)
+    return not schedule
 
-    Products with a many-ids endpoint are asked together (one request per ``BATCH_SIZE`` jobs). For the
-    others, jobs of one product created together finish together: only the oldest pending job of each
-    product (the sentinel) is polled until one finishes; its duration then tells when each other job is
-    due, and a job is polled from then on.
-    """
 
-    def __init__(self) -> None:
-        self.duration: dict[str, float] = {}
-        self.next_due: float | None = None
-
-    def learn(self, jobs: list[Any]) -> None:
-        for job in jobs:
-            if job.done and job.product.key not in self.duration:
-                self.duration[job.product.key] = job.elapsed
-
-    def round(self, pending: list[Any], interval: float) -> tuple[list[tuple[APIRequest, list[Any]]], list[Any]]:
-        batches: dict[str, list[Any]] = {}
-        singles: dict[str, list[Any]] = {}
-        for job in pending:
-            target = batches if job.product.batch_request is not None else singles
-            target.setdefault(job.product.key, []).append(job)
-        requests = []
-        for members in batches.values():
-            product = members[0].product
-            for i in range(0, len(members), BATCH_SIZE):
-                chunk = members[i:i + BATCH_SIZE]
-                requests.append((product.batch_request([j.id for j in chunk]), chunk))
-        now = time.time()
-        due = []
-        self.next_due = None
-        for key, members in singles.items():
-            expected = self.duration.get(key)
-            if expected is None:
-                due.append(min(members, key=lambda j: j.created_at))
-                continue
-            for job in members:
-                when = job.created_at + expected - interval
-                if now >= when:
-                    due.append(job)
-                elif self.next_due is None or when < self.next_due:
-                    self.next_due = when
-        return requests, due
-
-    def settle(self, pending: list[Any], deadline: float | None, timeout: float | None,
-               last: bool = False) -> list[Any]:
-        """After a round: raise for a failed job, learn durations, and return the jobs still pending
-        (raising JobTimeoutError past the deadline, or after the last round it allows)."""
-        _raise_failures(pending)
-        self.learn(pending)
-        pending = [j for j in pending if not j.done]
-        if pending and deadline is not None and (last or time.monotonic() >= deadline):
-            raise pending[0]._timeout_error(timeout or 0)
-        return pending
-
-    def pause(self, interval: float) -> float:
-        """Sleep until the next round: the poll interval, or sooner when a job falls due before it."""
-        if self.next_due is None:
-            return interval
-        return max(0.0, min(interval, self.next_due - time.time()))
+def refresh_together(request: APIRequest, jobs: list[Any]) -> Any:
+    """Ask about jobs of one many-ids product in one request (:meth:`Schedule.due` builds it); for
+    AsyncAkool jobs this returns a coroutine to await."""
+    answer = jobs[0]._client._request(request, None)
+    if asyncio.iscoroutine(answer):
+        async def absorb() -> None:
+            _absorb_batch(await answer, jobs)
+        return absorb()
+    _absorb_batch(answer, jobs)
+    return None
 
 
 def _absorb_batch(data: Any, chunk: list[Any]) -> None:
@@ -566,29 +486,26 @@ def _raise_failures(jobs: list[Any]) -> None:
 def wait_all(jobs: list[Job], timeout: float | None = 900.0, poll: float | None = None,
              on_progress: Callable[[Job], Any] | None = None) -> list[Result]:
     """Wait for many sync jobs; results in the order of ``jobs``. A failed job raises. ``timeout`` is one
-    deadline for every request of every round (JobTimeoutError). Few requests: see :class:`_Schedule`."""
+    deadline for every request of every round (JobTimeoutError). Few requests: see :mod:`._polling`."""
     deadline = after(timeout)
-    intervals = jobs[0]._intervals(poll) if jobs else iter(())
-    interval = next(intervals, 0.0)
-    schedule = _Schedule()
-    pending = [j for j in jobs if not j.done]
+    schedule = schedule_for(jobs, poll)
     last = False
-    while pending:
-        requests, due = schedule.round(pending, interval)
-        with _deadline_is_job_timeout(pending[0], timeout):
-            for req, chunk in requests:
-                _absorb_batch(chunk[0]._client._request(req, deadline), chunk)
-            for job in due:
-                job._absorb(job._fetch(deadline))
+    while schedule:
+        asked: list[Any] = []
+        with _deadline_is_job_timeout(jobs[0], timeout):
+            for request, chunk in schedule.due(last):
+                if request is None:
+                    chunk[0]._absorb(chunk[0]._fetch(deadline))
+                else:
+                    _absorb_batch(chunk[0]._client._request(request, deadline), chunk)
+                asked += chunk
         if on_progress is not None:
-            for job in pending:
+            for job in asked:
                 on_progress(job)
-        pending = schedule.settle(pending, deadline, timeout, last)
-        if not pending:
+        if _after_round(schedule, asked, deadline, timeout, last):
             break
-        pause, last = _pause(schedule.pause(interval), deadline)
+        pause, last = _pause(schedule.sleep(), deadline)
         time.sleep(pause)
-        interval = next(intervals)
     return [j.result for j in jobs]
 
 
@@ -596,31 +513,31 @@ async def _refresh_by(job: AsyncJob, deadline: float | None) -> None:
     job._absorb(await job._fetch(deadline))
 
 
+async def _ask(request: APIRequest | None, chunk: list[AsyncJob], deadline: float | None) -> None:
+    if request is None:
+        await _refresh_by(chunk[0], deadline)
+    else:
+        _absorb_batch(await chunk[0]._client._request(request, deadline), chunk)
+
+
 async def async_wait_all(jobs: list[AsyncJob], timeout: float | None = 900.0, poll: float | None = None,
                          on_progress: Callable[[AsyncJob], Any] | None = None) -> list[Result]:
     """The async :func:`wait_all`: each round's requests go out concurrently."""
     deadline = after(timeout)
-    intervals = jobs[0]._intervals(poll) if jobs else iter(())
-    interval = next(intervals, 0.0)
-    schedule = _Schedule()
-    pending = [j for j in jobs if not j.done]
+    schedule = schedule_for(jobs, poll)
     last = False
-    while pending:
-        requests, due = schedule.round(pending, interval)
-        with _deadline_is_job_timeout(pending[0], timeout):
-            answers = await asyncio.gather(*(chunk[0]._client._request(req, deadline) for req, chunk in requests),
-                                           *(_refresh_by(job, deadline) for job in due))
-        for (_, chunk), data in zip(requests, answers):
-            _absorb_batch(data, chunk)
+    while schedule:
+        groups = schedule.due(last)
+        with _deadline_is_job_timeout(jobs[0], timeout):
+            await asyncio.gather(*(_ask(request, chunk, deadline) for request, chunk in groups))
+        asked = [job for _, chunk in groups for job in chunk]
         if on_progress is not None:
-            for job in pending:
+            for job in asked:
                 outcome = on_progress(job)
                 if asyncio.iscoroutine(outcome):
                     await outcome
-        pending = schedule.settle(pending, deadline, timeout, last)
-        if not pending:
+        if _after_round(schedule, asked, deadline, timeout, last):
             break
-        pause, last = _pause(schedule.pause(interval), deadline)
+        pause, last = _pause(schedule.sleep(), deadline)
         await asyncio.sleep(pause)
-        interval = next(intervals)
     return [j.result for j in jobs]

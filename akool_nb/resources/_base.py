@@ -123,7 +123,7 @@ def flag(value: Any, param: str, *, optional: bool = True) -> bool | None:
 
 def wait_args(jobs: Any, timeout: Any, poll: Any, on_progress: Any) -> None:
     """``jobs.wait_all``: a list of jobs, a positive timeout (None: no deadline), a poll interval, a callable."""
-    if not isinstance(jobs, (list, tuple)) or not all(hasattr(j, "_intervals") for j in items(jobs, "jobs")):
+    if not isinstance(jobs, (list, tuple)) or not all(hasattr(j, "_absorb") for j in items(jobs, "jobs")):
         raise InvalidParameterError("jobs", "must be a list of jobs (what the create calls return)", value=jobs)
     if timeout is not None:
         number(timeout, "timeout", 0, 10**7, example=900)

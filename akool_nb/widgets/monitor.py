@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 import traitlets as t
 
@@ -196,26 +196,35 @@ class JobMonitor(Panel):
     def _pending(self) -> list[Any]:
         return [j for j in self._jobs if not j.done and j.id not in self._stopped]
 
-    def _intervals(self) -> Iterable[float]:
-        client = self.client
-        interval = self.poll if self.poll is not None else float(getattr(client, "poll_interval", 3.0))
-        cap = max(interval, float(getattr(client, "max_poll_interval", 15.0)))
-        while True:
-            yield interval
-            interval = min(cap, interval * 1.5)
-
     def _run(self) -> None:
-        intervals = iter(self._intervals())
+        from ..jobs import refresh_together, schedule_for  # the one polling policy (akool_nb._polling)
+
+        schedule = None
         try:
             while not self._closing:
                 pending = self._pending()
                 if not pending:
                     break
-                changed = self._poll_once(pending)
+                if schedule is None:
+                    schedule = schedule_for(pending, self.poll)
+                else:
+                    schedule.add(pending)  # jobs added since; the known ones keep their plan
+                for job in schedule.pending:
+                    if job.id in self._stopped:
+                        schedule.discard(job)
+                asked: list[Any] = []
+                for request, chunk in schedule.due():
+                    try:
+                        self._settle(chunk[0].refresh() if request is None else refresh_together(request, chunk))
+                        for job in chunk:
+                            self._errors.pop(job.id, None)
+                    except Exception as exc:
+                        for job in chunk:
+                            self._errors[job.id] = f"{error_state(exc)['message']} (still trying)"
+                    asked += chunk
+                schedule.observe(asked)
                 self._publish()
-                if changed:
-                    intervals = iter(self._intervals())
-                self._wake.wait(next(intervals))
+                self._wake.wait(schedule.sleep())
                 self._wake.clear()
         except Exception as exc:  # never die silently: the panel says what happened
             logger.exception("JobMonitor stopped polling")
@@ -223,43 +232,13 @@ class JobMonitor(Panel):
         finally:
             self._publish()
 
-    def _refresh(self, job: Any) -> None:
-        outcome = job.refresh()
+    def _settle(self, outcome: Any) -> None:
+        """An AsyncAkool job's check is a coroutine: run it on the notebook's loop (or a private one)."""
         if asyncio.iscoroutine(outcome):
             if self._loop is not None and self._loop.is_running():
                 asyncio.run_coroutine_threadsafe(outcome, self._loop).result(60)
             else:
                 asyncio.run(outcome)
-
-    def _poll_once(self, pending: list[Any]) -> bool:
-        before = {j.id: j.status for j in pending}
-        groups: dict[str, list[Any]] = {}
-        singles = []
-        for job in pending:
-            if getattr(job.product, "batch_request", None) is not None and type(job).__name__ == "Job":
-                groups.setdefault(job.product.key, []).append(job)
-            else:
-                singles.append(job)
-        for members in groups.values():
-            product = members[0].product
-            try:
-                data = members[0]._client._request(product.batch_request([j.id for j in members]))
-                records = product.batch_records(data)
-                for job in members:
-                    if job.id in records:
-                        job.polls += 1
-                        job._apply(records[job.id])
-                        self._errors.pop(job.id, None)
-            except Exception as exc:
-                for job in members:
-                    self._errors[job.id] = error_state(exc)["message"]
-        for job in singles:
-            try:
-                self._refresh(job)
-                self._errors.pop(job.id, None)
-            except Exception as exc:
-                self._errors[job.id] = f"{error_state(exc)['message']} (still trying)"
-        return any(j.status != before[j.id] for j in pending)
 
     def _delete(self, job: Any) -> None:
         key = job.product.key
