@@ -400,6 +400,10 @@ class AsyncAPIClient(BaseClient):
     def __init__(self, credentials: Credentials, *, transport: httpx.AsyncBaseTransport | None = None,
                  http_client: httpx.AsyncClient | None = None, **kwargs: Any) -> None:
         super().__init__(credentials, **kwargs)
+        if transport is None and http_client is None:
+            from ._pool import ShardedTransport  # many concurrent creates, at a few pools' cost (see there)
+
+            transport = ShardedTransport(DEFAULT_LIMITS)
         self._http = http_client or httpx.AsyncClient(transport=transport, timeout=self.timeout,
                                                       limits=DEFAULT_LIMITS)
         self._owns_http = http_client is None

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import weakref
 import logging
 import mimetypes
 import re
@@ -19,6 +21,8 @@ import time
 from typing import Any, Callable
 from urllib.parse import parse_qsl
 
+import anyio
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -55,6 +59,21 @@ def envelope(code: int, msg: str, data: Any = None, status: int = 200) -> JSONRe
 def encode(content: Any) -> bytes:
     """JSON as Starlette's JSONResponse writes it."""
     return json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
+
+
+_LIMITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = weakref.WeakKeyDictionary()
+HANDLER_THREADS = int(os.environ.get("AKOOL_NB_SIM_THREADS", "4"))
+
+
+def _pool() -> anyio.CapacityLimiter:
+    """The handlers' threads (one pool per service loop). Few: under 64 concurrent creates, 40 threads
+    (anyio's default) spent their time handing the GIL and the store's lock to each other (72 creates/s,
+    against 300/s with 8)."""
+    loop = asyncio.get_running_loop()
+    limiter = _LIMITERS.get(loop)
+    if limiter is None:
+        limiter = _LIMITERS[loop] = anyio.CapacityLimiter(HANDLER_THREADS)
+    return limiter
 
 
 class ApiRoute:
@@ -96,7 +115,7 @@ class ApiRoute:
                 if time.perf_counter() - start > self.SLOW_WALL_S:
                     self.inline, self.cheap_calls = False, 0
         try:
-            data, cpu_s = await run_in_threadpool(self._in_thread, ctx)
+            data, cpu_s = await anyio.to_thread.run_sync(self._in_thread, ctx, limiter=_pool())
         except ApiError as exc:
             self._note(getattr(exc, "cpu_s", 1.0))
             raise
