@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import weakref
 import logging
 import mimetypes
 import re
@@ -21,8 +19,6 @@ import time
 from typing import Any, Callable
 from urllib.parse import parse_qsl
 
-import anyio
-import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -59,21 +55,6 @@ def envelope(code: int, msg: str, data: Any = None, status: int = 200) -> JSONRe
 def encode(content: Any) -> bytes:
     """JSON as Starlette's JSONResponse writes it."""
     return json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
-
-
-_LIMITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = weakref.WeakKeyDictionary()
-HANDLER_THREADS = int(os.environ.get("AKOOL_NB_SIM_THREADS", "4"))
-
-
-def _pool() -> anyio.CapacityLimiter:
-    """The handlers' threads (one pool per service loop). Few: under 64 concurrent creates, 40 threads
-    (anyio's default) spent their time handing the GIL and the store's lock to each other (72 creates/s,
-    against 300/s with 8)."""
-    loop = asyncio.get_running_loop()
-    limiter = _LIMITERS.get(loop)
-    if limiter is None:
-        limiter = _LIMITERS[loop] = anyio.CapacityLimiter(HANDLER_THREADS)
-    return limiter
 
 
 class ApiRoute:
@@ -115,7 +96,7 @@ class ApiRoute:
                 if time.perf_counter() - start > self.SLOW_WALL_S:
                     self.inline, self.cheap_calls = False, 0
         try:
-            data, cpu_s = await anyio.to_thread.run_sync(self._in_thread, ctx, limiter=_pool())
+            data, cpu_s = await run_in_threadpool(self._in_thread, ctx)
         except ApiError as exc:
             self._note(getattr(exc, "cpu_s", 1.0))
             raise
