@@ -73,11 +73,12 @@ class Streaming(Resource):
         return StreamingAvatar.model_validate(data or {})
 
     @operation
-    def upload_avatar(self, video: Any, avatar_id: str, name: str, *, url_from: int = 1) -> Steps[Any]:
+    def upload_avatar(self, video: Any, avatar_id: str, name: str | None = None, *,
+                      url_from: int = 1) -> Steps[Any]:
         """Upload a video of a person as your own streaming avatar (``POST /api/open/v3/avatar/create`` with
         ``type`` 2); returns a job that completes when the avatar is usable (status 3). ``url_from`` 2 for
-        YouTube / TikTok / X / Google Drive links."""
-        text(name, "name", max_chars=256, required=True)
+        YouTube / TikTok / X / Google Drive links. ``name`` is optional, as in ``avatars.create``."""
+        text(name, "name", max_chars=256)
         choice(url_from, "url_from", (1, 2), meaning="2 for YouTube, TikTok, X or Google Drive links")
         ref = self._prepare(video, "video", "video", check_extension=url_from != 2)
         AvatarCreateRequest.build(url="https://x", avatar_id=avatar_id, name=name, type=2, url_from=url_from)
