@@ -245,7 +245,6 @@ def test_avatar_upload_without_a_name_as_akools_demo_sends_it(client, sim):
     assert job.wait(timeout=30).url
     listed = next(a for a in client.avatars.list(from_=3) if a.avatar_id == "unnamed01")
     assert listed.name == "unnamed01"  # the offline Akool names it after its avatar_id (sim/evidence.py)
-    assert client.streaming.upload_avatar(avatar_video, "unnamed02").wait(timeout=30).url
 
 
 # -- async ----------------------------------------------------------------------------------------------------
