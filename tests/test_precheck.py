@@ -153,3 +153,45 @@ def test_a_list_that_fails_is_not_cached(client, sim):
         once.tts.create("Hi", VOICE, check=True)
     assert [r["method"] for r in since(sim, before)] == ["GET"]  # the create was not sent
     assert once.tts.create("Hi", VOICE, check=True).id  # the next check fetches the list again
+
+
+def test_long_lists_are_read_page_by_page_and_threads_share_one_fetch(tmp_path):
+    """A unit test on a mock transport: 230 Akool voices in pages of 100, 8 threads checking at once."""
+    import threading
+
+    import httpx
+
+    voices = [{"voice_id": f"voice{n:03d}", "_id": f"doc{n:03d}"} for n in range(230)]
+    asked: list[str] = []
+    gate = threading.Event()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/open/v4/voice/list":
+            asked.append(str(request.url))
+            gate.wait(5)  # hold the first fetch until every thread has asked
+            page, size = int(request.url.params["page"]), int(request.url.params["size"])
+            found = voices[(page - 1) * size: page * size] if request.url.params["type"] == "2" else []
+            return httpx.Response(200, json={"code": 1000, "msg": "OK", "data": {
+                "result": found, "count": len(voices), "page": page, "size": size}})
+        return httpx.Response(200, json={"code": 1000, "msg": "OK", "data": {"_id": "6" * 24, "status": 1}})
+
+    with ak.Akool(api_key=API_KEY, base_url="https://mock.invalid", transport=httpx.MockTransport(handler),
+                  journal=False) as c:
+        errors: list[BaseException] = []
+
+        def create():
+            try:
+                c.tts.create("Hi", "voice229", check=True)
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=create, daemon=True) for _ in range(8)]
+        for t in threads:
+            t.start()
+        threading.Timer(0.3, gate.set).start()
+        for t in threads:
+            t.join(20)
+        assert not errors, errors
+        assert len(asked) == 3 and all("type=2" in u for u in asked)  # pages 1-3 once, for all 8 creates
+        with pytest.raises(ak.InvalidParameterError, match="Did you mean 'voice229'"):
+            c.tts.create("Hi", "voice2299", check=True)
