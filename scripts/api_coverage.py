@@ -166,7 +166,7 @@ def render() -> str:
 
 def _real_service_section() -> list[str]:
     """The deviations from the docs' letter and the undocumented endpoints (``akool_nb.sim.evidence``)."""
-    from akool_nb.sim.evidence import DEVIATIONS, UNDOCUMENTED
+    from akool_nb.sim.evidence import DEVIATIONS, PRECHECKS, UNDOCUMENTED
 
     lines = ["", "## Where the offline Akool follows the real service rather than the docs' letter", "",
              "Evidence: *docs* (the docs contradict themselves or are silent; the reading shown), *demo* (Akool's "
@@ -179,6 +179,12 @@ def _real_service_section() -> list[str]:
     lines += ["", "### Undocumented endpoints served (Akool's demos call them)", "",
               "| Method | Path | What | Evidence | Test |", "|---|---|---|---|---|"]
     lines += [f"| {m} | `{p}` | {what} | {ev} | `{t}` |" for m, p, what, ev, t in UNDOCUMENTED]
+    lines += ["", "### Free pre-checks (`check=True`)", "",
+              "A paid create called with `check=True` first looks these ids up in the free lists (each list "
+              "fetched once per client a minute, looked at afresh before a refusal) and refuses an unknown one "
+              "with close matches, before anything is uploaded or sent; the offline Akool refuses them too.", "",
+              "| Client call | Argument | Looked up in | Evidence | Test |", "|---|---|---|---|---|"]
+    lines += [f"| {c} | {a} | {where} | {ev} | `{t}` |" for c, a, where, ev, t in PRECHECKS]
     return lines
 
 

@@ -44,9 +44,9 @@ def test_route_table_serves_exactly_the_documented_endpoints():
 
 
 def test_every_deviation_from_the_docs_names_its_evidence_and_an_existing_test():
-    from akool_nb.sim.evidence import DEVIATIONS, UNDOCUMENTED
+    from akool_nb.sim.evidence import DEVIATIONS, PRECHECKS, UNDOCUMENTED
 
-    for *_, evidence, test in [*DEVIATIONS, *UNDOCUMENTED]:
+    for *_, evidence, test in [*DEVIATIONS, *UNDOCUMENTED, *PRECHECKS]:
         assert evidence.split()[0] in ("docs", "demo", "observed")
         module, name = test.split("::")
         assert re.search(rf"^def {name}\(", (ROOT / "tests" / module).read_text(encoding="utf-8"), re.M), test

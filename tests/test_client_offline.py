@@ -236,6 +236,17 @@ def test_avatar_upload_job(client, sim):
     assert client.avatars.detail(job.id).status == 3
 
 
+def test_avatar_upload_without_a_name_as_akools_demo_sends_it(client, sim):
+    from .simctl import last_body
+
+    avatar_video = client.avatars.list(from_=2)[0].url
+    job = client.avatars.create(avatar_video, avatar_id="unnamed01")
+    assert "name" not in last_body(sim, "/api/open/v3/avatar/create")  # the demo's body, not a made-up name
+    assert job.wait(timeout=30).url
+    listed = next(a for a in client.avatars.list(from_=3) if a.avatar_id == "unnamed01")
+    assert listed.name == "unnamed01"  # the offline Akool names it after its avatar_id (sim/evidence.py)
+
+
 # -- async ----------------------------------------------------------------------------------------------------
 @pytest.mark.anyio
 async def test_async_client_end_to_end(aclient, portrait):

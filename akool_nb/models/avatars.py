@@ -47,7 +47,7 @@ class AvatarCreateRequest(RequestModel):
     arguments: ClassVar[dict[str, str]] = {"url": "video"}
     url: str
     avatar_id: str
-    name: str
+    name: str | None = None  # the docs mark it required; Akool's own demo leaves it out (sim/evidence.py)
     type: Literal[1, 2] = 1
     url_from: Literal[1, 2] | None = None
 

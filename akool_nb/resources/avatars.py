@@ -32,12 +32,14 @@ class Avatars(Resource):
         return AvatarRecord.model_validate(record)
 
     @operation
-    def create(self, video: Any, avatar_id: str, name: str, *, type: int = 1,
+    def create(self, video: Any, avatar_id: str, name: str | None = None, *, type: int = 1,
                url_from: int | None = None) -> Steps[Any]:
         """Upload ~1 minute of video of a person as your own avatar; returns a job (status 1→3).
 
-        ``type`` 1 talking avatar, 2 streaming avatar. ``url_from`` 2 for YouTube/TikTok/X/Drive links."""
-        text(name, "name", max_chars=256, required=True)
+        ``name`` is optional: left out, it is not sent (as Akool's own demo does; the avatar is then known by
+        its ``avatar_id``). ``type`` 1 talking avatar, 2 streaming avatar. ``url_from`` 2 for
+        YouTube/TikTok/X/Drive links."""
+        text(name, "name", max_chars=256)
         choice(type, "type", (1, 2), meaning="1 talking avatar, 2 streaming avatar")
         if url_from is not None:
             choice(url_from, "url_from", (1, 2), meaning="2 for YouTube, TikTok, X or Google Drive links")

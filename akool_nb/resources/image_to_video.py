@@ -15,7 +15,8 @@ from .._exceptions import InvalidParameterError, NotFoundError
 from ..jobs import Product, register
 from ..models.image_to_video import (DeleteResult, Effect, IdsRequest, ImageToVideoBatchRequest,
                                      ImageToVideoRequest, ImageToVideoResult, UpdateVideoAudioRequest, ids_string)
-from ._base import Page, Resource, Steps, identifier, operation, text, webhook
+from ._base import Page, Resource, Steps, flag, identifier, operation, text, webhook
+from ._known import EFFECTS, I2V_MODELS, known
 
 FIND_HINT = ("Look for it with client.image_to_video.results(ids) using ids from client.jobs.recent(), "
              "or wait for your webhook.")
@@ -92,13 +93,16 @@ class ImageToVideo(Resource):
     def create(self, image: Any, prompt: str | None = None, *, negative_prompt: Any = "",
                resolution: Any = "720p", video_length: int = 5, audio: Any = None, audio_type: int | None = None,
                effect_code: Any = None, extend_prompt: bool | None = None, is_premium_model: bool | None = None,
-               webhook_url: str | None = None) -> Steps[Any]:
+               webhook_url: str | None = None, check: bool = False) -> Steps[Any]:
         """Animate ``image`` (URL, path, bytes, PIL image or an image result) for ``video_length`` 5 or 10 s.
 
         ``prompt`` describes the motion; an ``effect_code`` (from ``effects()``) replaces it. ``audio_type``:
         1 AI-generated audio, 2 your ``audio`` (URL, path, bytes or a speech result), 3 none; by default 2
         when ``audio`` is given, else 3. ``negative_prompt`` (what to avoid; a string or a list) is always
-        sent, as the docs require it here (empty by default). ``resolution``: "720p", "1080p" or "4k"."""
+        sent, as the docs require it here (empty by default). ``resolution``: "720p", "1080p" or "4k".
+        ``check=True`` first looks ``effect_code`` up in the free effects list and refuses an unknown one
+        before anything is uploaded or sent."""
+        flag(check, "check", optional=False)
         effect = text(_effect_code(effect_code), "effect_code", max_chars=256)
         if prompt is None and effect is None:
             raise InvalidParameterError("prompt", "is required; describe the motion (e.g. 'slow zoom in') or "
@@ -115,6 +119,8 @@ class ImageToVideo(Resource):
                       webhookurl=webhook(webhook_url))
         # Check every field before anything is uploaded or paid for.
         ImageToVideoRequest.build(image_url="https://x", audio_url="https://x" if audio_ref else None, **fields)
+        if check:
+            yield from known(self._client, "effect_code", effect, "an effect code", (EFFECTS,))
         body = ImageToVideoRequest.build(
             image_url=(yield from self._url(image_ref)),
             audio_url=(yield from self._url(audio_ref)) if audio_ref is not None else None, **fields,
@@ -126,10 +132,13 @@ class ImageToVideo(Resource):
     def create_batch(self, image: Any, prompt: str, *, model_name: Any = None, negative_prompt: Any = None,
                      extend_prompt: bool | None = None, resolution: Any = "720p", video_length: int = 5,
                      last_image: Any = None, count: int | None = None,
-                     webhook_url: str | None = None) -> Steps[BatchJobs]:
+                     webhook_url: str | None = None, check: bool = False) -> Steps[BatchJobs]:
         """Make ``count`` (1–10) videos of ``image`` in one request, optionally with a ``model_name`` from
         ``client.ai_models`` (its ``value``) and a ``last_image`` (the final frame, for models that support
-        it). Returns the started jobs (a list) with ``.errors`` for the items Akool refused."""
+        it). Returns the started jobs (a list) with ``.errors`` for the items Akool refused.
+        ``check=True`` first looks ``model_name`` up in the free model list and refuses an unknown one
+        before anything is uploaded or sent."""
+        flag(check, "check", optional=False)
         image_ref = self._prepare(image, "image", "image")
         last_ref = self._prepare(last_image, "last_image", "image") if last_image is not None else None
         fields = dict(prompt=prompt, model_name=text(getattr(model_name, "value", model_name), "model_name", max_chars=256),
@@ -138,6 +147,9 @@ class ImageToVideo(Resource):
                       webhookurl=webhook(webhook_url))
         ImageToVideoBatchRequest.build(image_url="https://x", last_image_url="https://x" if last_ref else None,
                                        **fields)
+        if check:
+            yield from known(self._client, "model_name", fields["model_name"], "an image-to-video model_name",
+                             (I2V_MODELS,))
         body = ImageToVideoBatchRequest.build(
             image_url=(yield from self._url(image_ref)),
             last_image_url=(yield from self._url(last_ref)) if last_ref is not None else None, **fields,

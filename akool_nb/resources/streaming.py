@@ -19,7 +19,9 @@ from .._journal.finders import Field, Finder, register_create
 from ..models.avatars import AvatarCreateRequest
 from ..models.live import (MAX_SESSION_SECONDS, Session, SessionClosed, SessionCreateRequest, SessionStatus,
                            StreamingAvatar, VoiceParams)
-from ._base import Page, Resource, Steps, choice, identifier, number, operation, page_args, text, voice_id_of
+from ._base import (Page, Resource, Steps, choice, flag, identifier, number, operation, page_args, text,
+                    voice_id_of)
+from ._known import STREAMING_AVATARS, known
 from .knowledge import knowledge_id_of
 
 PLATFORMS = ("open", "aigc")
@@ -71,11 +73,12 @@ class Streaming(Resource):
         return StreamingAvatar.model_validate(data or {})
 
     @operation
-    def upload_avatar(self, video: Any, avatar_id: str, name: str, *, url_from: int = 1) -> Steps[Any]:
+    def upload_avatar(self, video: Any, avatar_id: str, name: str | None = None, *,
+                      url_from: int = 1) -> Steps[Any]:
         """Upload a video of a person as your own streaming avatar (``POST /api/open/v3/avatar/create`` with
         ``type`` 2); returns a job that completes when the avatar is usable (status 3). ``url_from`` 2 for
-        YouTube / TikTok / X / Google Drive links."""
-        text(name, "name", max_chars=256, required=True)
+        YouTube / TikTok / X / Google Drive links. ``name`` is optional, as in ``avatars.create``."""
+        text(name, "name", max_chars=256)
         choice(url_from, "url_from", (1, 2), meaning="2 for YouTube, TikTok, X or Google Drive links")
         ref = self._prepare(video, "video", "video", check_extension=url_from != 2)
         AvatarCreateRequest.build(url="https://x", avatar_id=avatar_id, name=name, type=2, url_from=url_from)
@@ -93,14 +96,18 @@ class Streaming(Resource):
                        mode_type: int | None = None, scene_mode: str | None = None, e2e_type: str | None = None,
                        background_url: Any = None, stream_type: str | None = None,
                        credentials: dict[str, Any] | None = None,
-                       voice_params: dict[str, Any] | VoiceParams | None = None) -> Steps[Session]:
+                       voice_params: dict[str, Any] | VoiceParams | None = None,
+                       check: bool = False) -> Steps[Session]:
         """Start a session with a streaming avatar (an ``avatar_id`` or a record from ``avatars()``).
 
         ``duration`` seconds (at most 3600); ``knowledge_id`` a knowledge base (or its record);
         ``voice_id`` a voice (or record); ``mode_type`` 1 retelling, 2 dialogue; ``stream_type`` agora
         (default), livekit or trtc; ``credentials`` your own RTC credentials for that provider;
         ``voice_params`` speed (0.8–1.2), stt_language, pron_map, stt_type, turn_detection,
-        elevenlabs_settings. ``background_url`` / ``voice_url`` may be local files (uploaded)."""
+        elevenlabs_settings. ``background_url`` / ``voice_url`` may be local files (uploaded).
+        ``check=True`` first looks ``avatar_id`` up in the free streaming-avatar list (cached per client)
+        and refuses an unknown one before anything is uploaded or sent."""
+        flag(check, "check", optional=False)
         background = self._prepare(background_url, "background_url", "image", "video") \
             if background_url is not None else None
         voice_ref = self._prepare(voice_url, "voice_url", "audio") if voice_url is not None else None
@@ -112,6 +119,9 @@ class Streaming(Resource):
                       language=language, mode_type=mode_type, scene_mode=scene_mode, e2e_type=e2e_type,
                       stream_type=stream_type, credentials=credentials, voice_params=voice_params)
         SessionCreateRequest.build(**fields)  # check before uploading anything
+        if check:
+            yield from known(self._client, "avatar_id", fields["avatar_id"], "a streaming avatar id",
+                             (STREAMING_AVATARS,))
         body = SessionCreateRequest.build(
             **fields, background_url=(yield from self._url(background)) if background is not None else None,
             voice_url=(yield from self._url(voice_ref)) if voice_ref is not None else None,

@@ -7,7 +7,8 @@ from typing import Any
 from .._base_client import APIRequest
 from .._exceptions import InvalidParameterError
 from ..models.video import CANVAS, Element, TalkingAvatarRequest
-from ._base import Resource, Steps, choice, items, operation, voice_id_of, webhook
+from ._base import Resource, Steps, choice, flag, items, operation, voice_id_of, webhook
+from ._known import AVATARS_MINE, AVATARS_OFFICIAL, VOICE_SOURCES, known
 
 HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 _KINDS = {"image": ("image",), "avatar": ("video", "image"), "video": ("video",), "audio": ("audio",)}
@@ -16,11 +17,15 @@ _KINDS = {"image": ("image",), "avatar": ("video", "image"), "video": ("video",)
 class TalkingAvatar(Resource):
     @operation
     def create(self, elements: list[dict[str, Any]], *, avatar_from: int | None = None,
-               webhook_url: str | None = None, width: int = 3840, height: int = 2160) -> Steps[Any]:
+               webhook_url: str | None = None, width: int = 3840, height: int = 2160,
+               check: bool = False) -> Steps[Any]:
         """Render ``elements`` (dicts with the documented fields: type avatar/image/audio, url or avatar_id,
         offset_x/offset_y = upper-left corner in canvas pixels, width/height, scale_x/scale_y, and for audio
         url or input_text + voice_id). Media ``url`` values may be paths, bytes, PIL images or results.
-        ``avatar_from`` defaults to 2 when the avatar is given by ``avatar_id``, else 3."""
+        ``avatar_from`` defaults to 2 when the avatar is given by ``avatar_id``, else 3. ``check=True`` first
+        looks every ``avatar_id`` and ``voice_id`` up in the free avatar and voice lists (cached per client)
+        and refuses an unknown one before anything is uploaded or sent."""
+        flag(check, "check", optional=False)
         if not isinstance(elements, (list, tuple)) or not elements:
             raise InvalidParameterError("elements", "needs at least one element (an avatar or an image)")
         choice(width, "width", (CANVAS[0],), meaning="Akool renders on a 3840×2160 canvas")
@@ -46,6 +51,8 @@ class TalkingAvatar(Resource):
             avatar = next((e for e in plain if e.get("type") == "avatar"), None)
             avatar_from = 2 if avatar is not None and avatar.get("avatar_id") and "url" not in avatar else 3
         _check(plain, avatar_from, width, height, webhook_url)
+        if check:
+            yield from _known_ids(self._client, plain, avatar_from)
         for index, ref in refs:
             plain[index]["url"] = yield from self._url(ref)
         body = _check(plain, avatar_from, width, height, webhook_url).to_wire()
@@ -66,6 +73,19 @@ class TalkingAvatar(Resource):
             body["webhookUrl"] = webhook(webhook_url)
         result = yield APIRequest("POST", "/api/open/v3/avatar/createVideo", json=body, paid=True)
         return self._job("talking_avatar", result, body)
+
+
+def _known_ids(client: Any, elements: list[dict[str, Any]], avatar_from: int) -> Steps[None]:
+    """The ids Akool takes from its lists: an avatar by id (official with avatar_from 2, else yours) and
+    the voice of an audio element spoken from text."""
+    for index, item in enumerate(elements):
+        if item.get("type") == "avatar" and item.get("avatar_id") and (avatar_from == 2 or not item.get("url")):
+            mine = avatar_from != 2
+            yield from known(client, f"elements[{index}].avatar_id", item["avatar_id"],
+                             "one of your avatar ids" if mine else "an official avatar id (avatar_from=2)",
+                             (AVATARS_MINE,) if mine else (AVATARS_OFFICIAL,))
+        elif item.get("type") == "audio" and item.get("voice_id") and not item.get("url"):
+            yield from known(client, f"elements[{index}].voice_id", item["voice_id"], "a voice id", VOICE_SOURCES)
 
 
 def _check(elements: list[dict[str, Any]], avatar_from: int, width: int, height: int,

@@ -7,6 +7,7 @@ from .._base_client import APIRequest
 from .._exceptions import InvalidParameterError
 from ..models.voices import TTSRequest, TTSV3Request, VoiceCloneV3Request, VoiceResource
 from ._base import Page, Resource, Steps, flag, operation, page_args, text as text_arg, voice_id_of, webhook
+from ._known import VOICE_SOURCES, VOICE_SOURCES_V3, known
 
 
 class TTS(Resource):
@@ -15,8 +16,11 @@ class TTS(Resource):
                volume: int | None = None, stability: float | None = None, similarity_boost: float | None = None,
                style: float | None = None, speaker_boost: bool | None = None, language_code: str | None = None,
                pitch: int | None = None, extra_options: dict[str, Any] | None = None,
-               webhook_url: str | None = None) -> Steps[Any]:
-        """Speak ``text`` with a VoiceLab voice; returns a job whose result is the audio (``preview``)."""
+               webhook_url: str | None = None, check: bool = False) -> Steps[Any]:
+        """Speak ``text`` with a VoiceLab voice; returns a job whose result is the audio (``preview``).
+        ``check=True`` first looks ``voice_id`` up in the free voice lists (cached per client) and refuses
+        an unknown one before anything is sent."""
+        flag(check, "check", optional=False)
         text_arg(language_code, "language_code", max_chars=16)
         if extra_options is not None and not isinstance(extra_options, dict):
             raise InvalidParameterError("extra_options", "must be a dict of the documented extra options "
@@ -30,17 +34,24 @@ class TTS(Resource):
             voice_options=options or None,  # validated as VoiceOptions, errors naming e.g. speed=
             language_code=language_code, pitch=pitch, extra_options=extra_options, webhookUrl=webhook(webhook_url),
         ).to_wire()
+        if check:
+            yield from known(self._client, "voice_id", body["voice_id"], "a voice id", VOICE_SOURCES)
         data = yield APIRequest("POST", "/api/open/v4/voice/tts", json=body, paid=True,
                                 find_hint="List recent speech results with client.tts.results().")
         return self._job("tts", data, body)
 
     @operation
-    def create_v3(self, text: str, voice_id: Any, *, rate: Any = None, webhook_url: str | None = None) -> Steps[Any]:
+    def create_v3(self, text: str, voice_id: Any, *, rate: Any = None, webhook_url: str | None = None,
+                  check: bool = False) -> Steps[Any]:
         """v3 TTS (``POST /api/open/v3/audio/create``). ``rate`` is the speaking speed: a percentage string
         "0%"–"100%" ("100%", the default, is normal speed), or a number as a fraction of normal speed (0.5 is
-        sent as "50%" and logged at INFO; a number above 1 is refused: for fifty percent write "50%")."""
+        sent as "50%" and logged at INFO; a number above 1 is refused: for fifty percent write "50%").
+        ``check=True``: ``voice_id`` is first looked up in the free voice lists, as in :meth:`create`."""
+        flag(check, "check", optional=False)
         body = TTSV3Request.build(input_text=text, voice_id=voice_id_of(voice_id, "voice_id"), rate=rate,
                                   webhookUrl=webhook(webhook_url)).to_wire()
+        if check:
+            yield from known(self._client, "voice_id", body["voice_id"], "a voice id", VOICE_SOURCES_V3)
         data = yield APIRequest("POST", "/api/open/v3/audio/create", json=body, paid=True,
                                 find_hint="Check client.jobs.recent() and your webhook receiver.")
         return self._job("audio", data, body)

@@ -15,6 +15,7 @@ from ..models.voices import (CHANGER_MODELS, CLONE_PROMPT_MODEL, Voice, VoiceCha
                              VoiceDeleteRequest, VoiceDeleteResult, VoiceResource, VoiceV3)
 from ._base import (Page, Resource, Steps, choice, csv, flag, identifier, items, operation, page_args, tags,
                     text, voice_id_of)
+from ._known import VOICE_SOURCES, known
 
 CLONE_HINT = "List your cloned voices with client.voices.list(mine=True)."
 CHANGE_HINT = "List recent voice-changer results with client.voices.changes()."
@@ -138,14 +139,18 @@ class Voices(Resource):
                similarity_boost: float | None = None, style: float | None = None,
                speaker_boost: bool | None = None, file_format: str | None = None,
                remove_background_noise: bool | None = None, speed: float | None = None,
-               voice_model_name: str | None = None, webhook_url: str | None = None) -> Steps[Any]:
+               voice_model_name: str | None = None, webhook_url: str | None = None,
+               check: bool = False) -> Steps[Any]:
         """Voice changer: ``audio`` (URL, path, bytes, an audio or video result; at most 50 MB) spoken again
         in the voice ``voice_id`` (an id, a voice record or a finished clone). Returns a job whose result is
         the new audio.
 
         Only Akool Multilingual 1 voices can be targets. ``file_format`` "mp3" (default) or "wav";
-        ``speed`` 0.7–1.2; ``stability``/``similarity_boost``/``style`` 0–1.
+        ``speed`` 0.7–1.2; ``stability``/``similarity_boost``/``style`` 0–1. ``check=True`` first looks
+        ``voice_id`` up in the free voice lists (cached per client) and refuses an unknown one before the
+        audio is uploaded or anything is sent.
         """
+        flag(check, "check", optional=False)
         voice_id = getattr(voice_id, "data", voice_id) if type(voice_id).__name__ == "Result" else voice_id  # a clone
         model = getattr(voice_id, "voice_model_name", None)
         if model and model not in CHANGER_MODELS:
@@ -162,6 +167,8 @@ class Voices(Resource):
         VoiceChangeRequest.build(source_voice_file="https://x", **fields)
         ref = _audio(self._prepare(audio, "audio", "audio", "video", check_extension=False), "audio",
                      CHANGE_MAX_MB, None, "")
+        if check:
+            yield from known(self._client, "voice_id", fields["voice_id"], "a voice id", VOICE_SOURCES)
         body = VoiceChangeRequest.build(source_voice_file=(yield from self._url(ref)), **fields).to_wire()
         data = yield APIRequest("POST", "/api/open/v4/voice/change", json=body, paid=True, find_hint=CHANGE_HINT)
         return self._job("voice_change", data, body)

@@ -30,6 +30,9 @@ __all__ = ["start", "SimServer", "Timing", "DEFAULT_CLIENT_SECRET"]
 #: The webhook key used when neither ``client_secret`` nor ``api_key`` is given (24 chars: AES-192).
 DEFAULT_CLIENT_SECRET = "akoolnb-offline-secret24"
 
+#: ``render=``: "full" makes the documented output sizes, "fast" small previews that say so.
+RENDER_MODES = ("full", "fast")
+
 
 def _require_server_stack() -> None:
     try:
@@ -56,9 +59,13 @@ class SimServer:
     """A running offline Akool. Use :func:`start` to make one; ``stop()`` or ``with`` ends it."""
 
     def __init__(self, *, host: str, port: int, api_key: str | None, client_id: str, client_secret: str | None,
-                 data_dir: Path | None, timing: Timing | None, fast: bool, answer_profile: Any = None):
+                 data_dir: Path | None, timing: Timing | None, fast: bool, answer_profile: Any = None,
+                 render: str | None = None):
         _require_server_stack()
         _check_loopback(host)
+        if render is not None and render not in RENDER_MODES:
+            raise ValueError(f"render must be one of {', '.join(RENDER_MODES)} (or None: fast with fast=True, "
+                             f"else full), not {render!r}")
         if not isinstance(client_id, str) or not client_id:
             raise ValueError("client_id must be a non-empty string")
         secret = client_secret or api_key or DEFAULT_CLIENT_SECRET
@@ -89,7 +96,7 @@ class SimServer:
 
         timing = timing or (Timing.fast() if fast else Timing())
         self.state = SimState(data_dir=self.data_dir, base_url=self.base_url, api_key=api_key, client_id=client_id,
-                              client_secret=secret, timing=timing, fast=fast)
+                              client_secret=secret, timing=timing, fast=fast, render=render)
         self.faults = self.state.faults
         self.state.answer_profile = answer_profile
         self.webhook_warning = self.state.webhook_key_problem
@@ -129,6 +136,11 @@ class SimServer:
     @property
     def fast(self) -> bool:
         return self.state.fast
+
+    @property
+    def render(self) -> str:
+        """``"full"`` (documented output sizes) or ``"fast"`` (smaller previews that say so)."""
+        return self.state.render
 
     def stats(self) -> dict[str, Any]:
         """``{"creates": {path: n}, "requests": n, "requests_by_path": {...}, "webhooks": [...]}``."""
@@ -171,7 +183,7 @@ class SimServer:
 
 def start(*, host: str = "127.0.0.1", port: int = 0, api_key: str | None = None, client_id: str = "akoolnbsimclient",
           client_secret: str | None = None, data_dir: Path | str | None = None, timing: Timing | None = None,
-          fast: bool = False, answer_profile: Any = None) -> SimServer:
+          fast: bool = False, answer_profile: Any = None, render: str | None = None) -> SimServer:
     """Start the offline Akool in a background thread and return its handle once it answers.
 
     ``port=0`` picks a free port. Without ``api_key`` any ``x-api-key`` is accepted. ``client_id`` and the
@@ -179,9 +191,12 @@ def start(*, host: str = "127.0.0.1", port: int = 0, api_key: str | None = None,
     ``client_secret``, else the api key, else :data:`DEFAULT_CLIENT_SECRET` (16/24/32 bytes). ``data_dir``
     keeps jobs and files across restarts (default: a temporary directory removed by ``stop()``).
     ``fast=True`` uses short timings (0.05 s queued, 0.2 s processing) and small media.
+    ``render`` ("full" or "fast"; default "fast" with ``fast=True``, else "full"): "full" makes talking
+    avatars 3840x2160 and U1-U4 upscales 4K, as the docs say; "fast" renders them small and says so in the
+    job's answer (``sim_render: {"mode": "fast", "size": [w, h], "full_size": [W, H]}``) and on the picture.
     ``answer_profile`` (tests only): ``fn(path, data) -> data`` edits every answer's ``data``, making a
     deliberately different service for testing ``python -m akool_nb.conformance``.
     """
     return SimServer(host=host, port=port, api_key=api_key, client_id=client_id, client_secret=client_secret,
                      data_dir=None if data_dir is None else Path(data_dir), timing=timing, fast=fast,
-                     answer_profile=answer_profile)
+                     answer_profile=answer_profile, render=render)

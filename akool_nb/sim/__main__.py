@@ -18,7 +18,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--client-id", default="akoolnbsimclient", help="clientId accepted by getToken")
     parser.add_argument("--client-secret", default=None, help="webhook key, 16/24/32 chars (default: the api key)")
     parser.add_argument("--data-dir", default=None, help="keep jobs and files here across restarts")
-    parser.add_argument("--fast", action="store_true", help="short timings and small media")
+    parser.add_argument("--fast", action="store_true", help="short timings and small media (implies --render fast)")
+    parser.add_argument("--render", choices=("full", "fast"), default=None,
+                        help="full: talking avatars 3840x2160 and 4K upscales as documented (default without --fast); "
+                             "fast: small previews, marked 'fast preview' and answered with sim_render")
     parser.add_argument("--queue-seconds", type=float, default=None, help="seconds a job stays queued (status 1)")
     parser.add_argument("--process-seconds", type=float, default=None, help="minimum seconds processing (status 2)")
     args = parser.parse_args(argv)
@@ -30,12 +33,15 @@ def main(argv: list[str] | None = None) -> int:
                     process_s=base.process_s if args.process_seconds is None else args.process_seconds)
     try:
         server = start(host=args.host, port=args.port, api_key=args.api_key, client_id=args.client_id,
-                       client_secret=args.client_secret, data_dir=args.data_dir, timing=timing, fast=args.fast)
+                       client_secret=args.client_secret, data_dir=args.data_dir, timing=timing, fast=args.fast,
+                       render=args.render)
     except (ValueError, OSError, ImportError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"{server.base_url}  offline Akool (simulated results)", flush=True)
     print(f"  data dir: {server.data_dir}", flush=True)
+    print(f"  render: {server.render}" + (" (small previews marked 'fast preview')" if server.render == "fast" else
+                                       " (documented sizes: 3840x2160 talking avatars, 4K upscales)"), flush=True)
     print(f"  clientId: {server.client_id}; api key: {'as given' if server.api_key else 'any key accepted'}", flush=True)
     try:
         while True:

@@ -33,7 +33,8 @@ DEVIATIONS = [
      "`data` is one object (`data._id`, `data.status`), as the docs' own yaml shows; the client reads both",
      "demo + docs (yaml)", "test_real_behaviour.py::test_avatar_create_without_name_and_detail_as_one_object"),
     ("POST /api/open/v3/avatar/create", "`name` required",
-     "`name` optional (defaults to `avatar_id`)", "demo (leaves it out)",
+     "`name` optional (defaults to `avatar_id`); the client's `avatars.create` / `streaming.upload_avatar` "
+     "leave it out too when not given", "demo (leaves it out)",
      "test_real_behaviour.py::test_avatar_create_without_name_and_detail_as_one_object"),
     ("POST /api/open/v3/audio/create", "answer fields `_id, status, url`",
      "the answer also carries `from` and `voice_model_id`", "observed",
@@ -54,6 +55,11 @@ DEVIATIONS = [
     ("POST /api/open/v4/image2Video/createBySourcePrompt(/batch)", "`model_name` is an AI Model List value",
      "an unlisted `model_name` or `effect_code` is 1003 naming the field", "docs",
      "test_real_behaviour.py::test_unknown_ids_are_refused_before_a_job_exists"),
+    ("POST /api/open/v3/talkingavatar/create, /v3/content/image/createbybutton (U1–U4)",
+     "the output video is 3840×2160; U1–U4 \"generate a single 4k image\"",
+     "that size by default (`render=\"full\"`); `render=\"fast\"` (`--fast`, the suite) renders small previews "
+     "and says so: the result's answer carries `sim_render: {mode, size, full_size}`, the badge \"fast preview\"",
+     "docs", "test_render_sizes.py::test_a_fast_talking_avatar_says_it_is_a_smaller_preview"),
     ("POST /api/open/v3/getToken", "the page lists 1000, 1101, 1102, 1200",
      "missing `clientId`/`clientSecret` (or no body) is 1102, wrong ones 1101 (never 1003)", "docs",
      "test_real_behaviour.py::test_get_token_without_credentials_answers_a_code_its_page_lists"),
@@ -61,4 +67,22 @@ DEVIATIONS = [
      "creates with a `webhookUrl` work (a real key always fits AES); the service says once at start-up that "
      "webhooks are not sent and to pass `--client-secret`", "docs",
      "test_real_behaviour.py::test_a_short_key_still_creates_with_a_webhook_and_logs_why_none_is_sent"),
+]
+
+#: The client's free pre-check (``check=True``): (client call, argument, the free lists it looks in, evidence,
+#: test). The docs say to take these ids from the lists; the lists cost nothing, a create with a typo does.
+PRECHECKS = [
+    ("`tts.create`, `voices.change`", "`voice_id`", "v4 voice list (Akool's, yours), v3 voice list", "docs",
+     "test_precheck.py::test_a_typo_in_a_listed_id_is_refused_with_zero_posts"),
+    ("`tts.create_v3`", "`voice_id`", "v3 voice list, then the v4 lists", "docs",
+     "test_precheck.py::test_a_typo_in_a_listed_id_is_refused_with_zero_posts"),
+    ("`talking_avatar.create`", "`elements[i].avatar_id`, `elements[i].voice_id`",
+     "avatar list (`from=2` with avatar_from 2, else `from=3`), voice lists", "docs",
+     "test_precheck.py::test_a_typo_in_a_listed_id_is_refused_with_zero_posts"),
+    ("`image_to_video.create`", "`effect_code`", "image-to-video effects", "docs",
+     "test_precheck.py::test_a_typo_in_a_listed_id_is_refused_with_zero_posts"),
+    ("`image_to_video.create_batch`", "`model_name`", "AI model list (type 1501)", "docs",
+     "test_precheck.py::test_a_typo_in_a_listed_id_is_refused_with_zero_posts"),
+    ("`streaming.create_session`", "`avatar_id`", "streaming avatar list", "docs",
+     "test_precheck.py::test_a_typo_in_a_listed_id_is_refused_with_zero_posts"),
 ]

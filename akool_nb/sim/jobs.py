@@ -131,6 +131,14 @@ def _video_result(sim, job: dict, out: Path, duration: float) -> dict:
     return {"file": sim.rel_of(out), "duration": duration, "poster": sim.rel_of(poster)}
 
 
+def render_note(sim, size: tuple[int, int], full_size: tuple[int, int]) -> dict:
+    """``{"sim_render": ...}`` for a result rendered smaller than Akool's (render="fast"); the job's answer
+    carries it, so nobody takes a preview's size for the product's. ``{}`` at the documented size."""
+    if sim.render != "fast":
+        return {}
+    return {"sim_render": {"mode": "fast", "size": list(size), "full_size": list(full_size)}}
+
+
 def render_talking_photo(sim, job: dict, work: Path) -> dict:
     from . import media
 
@@ -168,13 +176,14 @@ def _layout_video(sim, job: dict, elements: list[dict], avatar_from: int | None,
         return still_of(fetch(sim, el["url"], work, label + " url"), work, label + " url")
 
     work.mkdir(parents=True, exist_ok=True)
-    still = render_talking_avatar(elements, load, scale=0.1 if sim.fast else 0.25)
+    fast = sim.render == "fast"  # the docs: "the output video" is 3840x2160
+    still = render_talking_avatar(elements, load, scale=0.1 if fast else 1.0)
     out = _out(sim, job, ".mp4")
     try:
-        length = media.make_layout_video(still, audio, out, duration=duration, fps=12, fast=sim.fast)
+        length = media.make_layout_video(still, audio, out, duration=duration, fps=12, fast=fast)
     except RuntimeError:
         raise InputError("the audio could not be decoded") from None
-    return _video_result(sim, job, out, length)
+    return {**_video_result(sim, job, out, length), **render_note(sim, still.size, (3840, 2160))}
 
 
 def render_talking_avatar(sim, job: dict, work: Path) -> dict:
@@ -331,7 +340,7 @@ class Runner:
         import hashlib
         import json
 
-        return hashlib.sha256(json.dumps([job["kind"], job["params"], self.sim.fast], sort_keys=True,
+        return hashlib.sha256(json.dumps([job["kind"], job["params"], self.sim.fast, self.sim.render], sort_keys=True,
                                          default=str).encode()).hexdigest()
 
     def _remember(self, job: dict, result: dict) -> None:

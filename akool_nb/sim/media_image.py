@@ -24,7 +24,7 @@ from akool_nb.media.layout import background_change_layers, render_layers
 # Output size caps (longest side, pixels).
 BG_MAX_SIDE, BG_MAX_SIDE_FAST = 4096, 480
 TILE, TILE_FAST = 512, 128  # one candidate of the 2x2 grid
-UPSCALE, UPSCALE_FAST = 2048, 256
+UPSCALE, UPSCALE_FAST = 3840, 256  # U1-U4: "a single 4k image" (16:9: 3840x2160; the longest side 3840)
 VARIATION, VARIATION_FAST = 1024, 256
 SCALES = {"1:1": (1, 1), "4:3": (4, 3), "3:4": (3, 4), "16:9": (16, 9), "9:16": (9, 16), "3:2": (3, 2),
           "2:3": (2, 3)}

@@ -10,7 +10,7 @@ import secrets
 import uuid
 from pathlib import Path
 
-from .jobs import IMAGE_EXTS, KINDS, InputError, Kind, fetch, open_image, register_kind
+from .jobs import IMAGE_EXTS, KINDS, InputError, Kind, fetch, open_image, register_kind, render_note
 from .state import UID
 from .validate import HEX_COLOUR, ApiError, Ctx, Fields, ParamError, body_object, ext_of, not_found
 
@@ -162,6 +162,8 @@ def image_record(ctx: Ctx, job: dict) -> dict:
     else:
         rec.update(type=4, image_content_model_id=p["_id"], op_button=p["button"],
                    op_buttonMessageId=job["extra"].get("message_id", ""), **{"from": 1})
+    if status == 3 and "sim_render" in job["result"]:  # a fast-mode preview says so (not Akool's size)
+        rec["sim_render"] = job["result"]["sim_render"]
     return rec
 
 
@@ -203,7 +205,7 @@ def render_prompt(sim, job: dict, work: Path) -> dict:
 
 def render_button(sim, job: dict, work: Path) -> dict:
     from . import media_image as mi
-    from .media import sim_label
+    from .media import LABEL, LABEL_FAST, sim_label
 
     p = job["params"]
     origin = sim.store.get_job(p["_id"])
@@ -212,15 +214,17 @@ def render_button(sim, job: dict, work: Path) -> dict:
     o = origin["params"]
     index = int(p["button"][1]) - 1
     upscale = p["button"].startswith("U")
-    long_side = (mi.UPSCALE_FAST if sim.fast else mi.UPSCALE) if upscale else (
+    preview = upscale and sim.render == "fast"  # a 4K upscale drawn small: it says so (render_note)
+    long_side = (mi.UPSCALE_FAST if preview else mi.UPSCALE) if upscale else (
         mi.VARIATION_FAST if sim.fast else mi.VARIATION)
     size = mi.tile_size(o["scale"], long_side)
     picture = mi.generate_image(o["prompt"], size, mi.tile_seed(o["prompt"], index),
                                 jitter=0 if upscale else index + 1, source=_source(sim, o["source_image"], work))
     out = sim.files_dir / "results" / job["id"] / f"{job['id']}.png"
     out.parent.mkdir(parents=True, exist_ok=True)
-    sim_label(picture).save(out)
-    return {"file": sim.rel_of(out), "width": picture.width, "height": picture.height}
+    sim_label(picture, LABEL_FAST if preview else LABEL).save(out, compress_level=1 if upscale else 6)
+    note = render_note(sim, picture.size, mi.tile_size(o["scale"], mi.UPSCALE)) if upscale else {}
+    return {"file": sim.rel_of(out), "width": picture.width, "height": picture.height, **note}
 
 
 def image_info(ctx: Ctx) -> dict:

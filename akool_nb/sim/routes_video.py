@@ -40,6 +40,8 @@ def video_record(ctx: Ctx, job: dict) -> dict:
         rec["task_id"] = extra.get("task_id", "")
     if status == 4:
         rec.update(error_code=KINDS[job["kind"]].error_code, error_reason=job["error"])
+    if done and "sim_render" in job["result"]:  # a fast-mode preview says so (not Akool's 3840x2160)
+        rec["sim_render"] = job["result"]["sim_render"]
     hook = RECORD_HOOKS.get(job["kind"])
     return hook(ctx, job, rec) if hook else rec
 

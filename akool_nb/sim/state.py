@@ -183,7 +183,7 @@ class SimState:
     """Everything the routes, the job runner and the webhook sender share."""
 
     def __init__(self, *, data_dir: Path, base_url: str, api_key: str | None, client_id: str,
-                 client_secret: str, timing: Timing, fast: bool):
+                 client_secret: str, timing: Timing, fast: bool, render: str | None = None):
         from .catalog import Catalog
         from .jobs import Runner
         from .webhooks import Webhooks
@@ -194,6 +194,9 @@ class SimState:
         self.base_url = base_url.rstrip("/")
         self.api_key, self.client_id, self.client_secret = api_key, client_id, client_secret
         self.timing, self.fast = timing, fast
+        # "full": talking avatars and U1-U4 upscales at the documented 4K; "fast": smaller, and every such
+        # result says so (its answer's ``sim_render``, "fast preview" on the picture). Follows ``fast`` unless given.
+        self.render = render or ("fast" if fast else "full")
         self.store = Store(self.data_dir / "state.sqlite")
         self.faults = Faults(self.store.expire_tokens)
         self.catalog = Catalog(self)
