@@ -195,6 +195,8 @@ def _load_model(ref: str | None) -> Any:
 
 
 class _JobBase:
+    _webhooked = False  # its create named the client's webhook receiver (akool_nb.webhook._listen)
+
     def __init__(self, client: _ClientBase, product: Product | str, job_id: str, *,
                  record: dict[str, Any] | None = None, request: dict[str, Any] | None = None,
                  created_at: float | None = None) -> None:
@@ -352,6 +354,40 @@ def _with_job_id(err: AkoolError, job_id: str) -> AkoolError:
     return err
 
 
+# -- webhooks: deliveries finish jobs, polling is the fallback (the listener: akool_nb.webhook._listen) ----
+def _heard(job: _JobBase) -> bool:
+    """Apply what a webhook delivered for ``job``; True when its status changed (no request then)."""
+    hub = job._client._webhooks
+    return hub is not None and hub.apply(job)
+
+
+def _polled(jobs: list[Any]) -> list[Any]:
+    """The jobs a round of wait_all polls: all without webhooks; else, after applying deliveries, those
+    whose delivery is overdue."""
+    hub = jobs[0]._client._webhooks if jobs else None
+    if hub is None:
+        return jobs
+    for job in jobs:
+        hub.apply(job)
+    return hub.polled([j for j in jobs if not j.done])
+
+
+def _nap(jobs: list[Any], seconds: float) -> None:
+    hub = jobs[0]._client._webhooks if jobs else None
+    if hub is None:
+        time.sleep(seconds)
+    else:
+        hub.sleep(jobs, seconds)  # wakes early on a delivery, or when a job falls due for a fallback poll
+
+
+async def _anap(jobs: list[Any], seconds: float) -> None:
+    hub = jobs[0]._client._webhooks if jobs else None
+    if hub is None:
+        await asyncio.sleep(seconds)
+    else:
+        await hub.asleep(jobs, seconds)
+
+
 class Job(_JobBase):
     """A job on the sync client."""
 
@@ -374,9 +410,11 @@ class Job(_JobBase):
         deadline = after(timeout)
         intervals = self._intervals(poll)
         last = False
+        if (hub := self._client._webhooks) is not None:
+            hub.until_due(self, deadline)  # webhooks: the delivery, or the first fallback poll
         while True:
             with _deadline_is_job_timeout(self, timeout):
-                changed = self._absorb(self._fetch(deadline))
+                changed = _heard(self) or self._absorb(self._fetch(deadline))
             if on_progress is not None:
                 on_progress(self)
             if changed:
@@ -385,7 +423,7 @@ class Job(_JobBase):
             if result is not None:
                 return result
             pause, last = _pause(next(intervals), deadline)
-            time.sleep(pause)
+            _nap([self], pause)
 
 
 class AsyncJob(_JobBase):
@@ -406,9 +444,11 @@ class AsyncJob(_JobBase):
         deadline = after(timeout)
         intervals = self._intervals(poll)
         last = False
+        if (hub := self._client._webhooks) is not None:
+            await hub.auntil_due(self, deadline)
         while True:
             with _deadline_is_job_timeout(self, timeout):
-                changed = self._absorb(await self._fetch(deadline))
+                changed = _heard(self) or self._absorb(await self._fetch(deadline))
             if on_progress is not None:
                 outcome = on_progress(self)
                 if asyncio.iscoroutine(outcome):
@@ -419,7 +459,7 @@ class AsyncJob(_JobBase):
             if result is not None:
                 return result
             pause, last = _pause(next(intervals), deadline)
-            await asyncio.sleep(pause)
+            await _anap([self], pause)
 
 
 class Result:
@@ -574,7 +614,7 @@ def wait_all(jobs: list[Job], timeout: float | None = 900.0, poll: float | None 
     pending = [j for j in jobs if not j.done]
     last = False
     while pending:
-        requests, due = schedule.round(pending, interval)
+        requests, due = schedule.round(_polled(pending), interval)
         with _deadline_is_job_timeout(pending[0], timeout):
             for req, chunk in requests:
                 _absorb_batch(chunk[0]._client._request(req, deadline), chunk)
@@ -587,7 +627,7 @@ def wait_all(jobs: list[Job], timeout: float | None = 900.0, poll: float | None 
         if not pending:
             break
         pause, last = _pause(schedule.pause(interval), deadline)
-        time.sleep(pause)
+        _nap(pending, pause)
         interval = next(intervals)
     return [j.result for j in jobs]
 
@@ -606,7 +646,7 @@ async def async_wait_all(jobs: list[AsyncJob], timeout: float | None = 900.0, po
     pending = [j for j in jobs if not j.done]
     last = False
     while pending:
-        requests, due = schedule.round(pending, interval)
+        requests, due = schedule.round(_polled(pending), interval)
         with _deadline_is_job_timeout(pending[0], timeout):
             answers = await asyncio.gather(*(chunk[0]._client._request(req, deadline) for req, chunk in requests),
                                            *(_refresh_by(job, deadline) for job in due))
@@ -621,6 +661,6 @@ async def async_wait_all(jobs: list[AsyncJob], timeout: float | None = 900.0, po
         if not pending:
             break
         pause, last = _pause(schedule.pause(interval), deadline)
-        await asyncio.sleep(pause)
+        await _anap(pending, pause)
         interval = next(intervals)
     return [j.result for j in jobs]

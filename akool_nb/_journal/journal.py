@@ -104,6 +104,28 @@ class Journal:
     def set_status(self, service: str, job_id: str, status: int, url: str | None = None) -> None:
         self._s.submit(None, status=(service, job_id, status, url))
 
+    def record_webhook(self, service: str, job_id: str, status: int, url: str | None,
+                       kind: str) -> concurrent.futures.Future | None:
+        """A verified webhook delivery: the job's status and URL (as :meth:`set_status`) and a history line
+        naming Akool's ``type``. Resolves to False when no entry holds the job (a job made elsewhere)."""
+        self.set_status(service, job_id, status, url)
+        line = f"{time.strftime('%H:%M:%S', time.gmtime())} webhook: status {int(status)} ({mask(str(kind))[:60]})"
+
+        def run(conn: sqlite3.Connection) -> bool:
+            row = conn.execute("SELECT history FROM entries WHERE service=? AND job_id=?", (service, job_id)).fetchone()
+            if row is None:
+                return False
+            try:
+                events = json.loads(row[0]) if row[0] else []
+            except ValueError:
+                events = []
+            events = [*(events if isinstance(events, list) else []), line][-40:]
+            conn.execute("UPDATE entries SET history=? WHERE service=? AND job_id=?", (json.dumps(events), service,
+                                                                                      job_id))
+            return True
+
+        return self._s.submit(run, durable=True)
+
     def claim(self, entry: Entry, job_ids: list[str]) -> concurrent.futures.Future:
         """Give ``entry`` the first of ``job_ids`` no other entry has (atomically, across processes);
         resolves to that id, None when every one is taken, or False while an identical create is in flight

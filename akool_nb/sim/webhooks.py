@@ -98,9 +98,15 @@ class Webhooks:
                                       "error": self.sim.webhook_key_problem, "time": time.time()})
                 self.sim.store.update_job(job["id"], notified=status)
                 return
-            body = sign_and_encrypt(data, client_id=self.sim.client_id, client_secret=self.sim.client_secret)
             entry = {"job_id": job["id"], "url": job["webhook_url"], "status": status, "type": data["type"],
                      "status_code": None, "attempts": 0, "delivered": False, "error": ""}
+            if self.sim.faults.take("drop_webhooks", job.get("path") or ""):  # lost on the way (a fault knob)
+                entry.update(error="dropped (fault drop_webhooks)", time=time.time())
+                with self._lock:
+                    self._log.append(entry)
+                self.sim.store.update_job(job["id"], notified=status)
+                return
+            body = sign_and_encrypt(data, client_id=self.sim.client_id, client_secret=self.sim.client_secret)
             delay = 0.2 if self.sim.fast else 1.0
             for attempt in range(1, ATTEMPTS + 1):
                 entry["attempts"] = attempt
