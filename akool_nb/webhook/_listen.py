@@ -11,7 +11,7 @@ Both give ``Job.wait`` and ``wait_all`` (see the hooks in :mod:`akool_nb.jobs`) 
 Polling is the fallback: a job is first polled at its expected completion plus a margin (the product's
 duration learned from earlier deliveries, else ``fallback_after`` seconds after its create), then on the
 client's usual backoff. A delivery saying "failed" makes the job due at once: one status check brings
-Akool's reason, which the webhook does not carry.
+Akool's reason, which the webhook does not carry (so does a result that is data, not a file).
 """
 from __future__ import annotations
 
@@ -25,6 +25,13 @@ from .._deadline import remaining
 DEFAULT_FALLBACK_AFTER = 60.0  # seconds after a create before its first poll, when no duration is known yet
 MARGIN = 2.0  # seconds past the expected completion before polling (a delivery takes a moment)
 JOURNAL_LOOK = 0.5  # seconds between looks at the journal when deliveries arrive in another process
+
+
+def _look(job: Any, seen: tuple[int, str | None]) -> bool:
+    """Whether a delivery must be completed by one status check: a failure (the webhook has no reason), or a
+    result that is data rather than a file (a sentiment analysis), or a result without its URL."""
+    status, url = seen
+    return status == 4 or (status == 3 and (job.product.media == "data" or not url))
 
 
 class _Listener:
@@ -41,7 +48,7 @@ class _Listener:
         if seen is None:
             return False
         status, url = seen
-        if status <= int(job.status) or status == 4:  # nothing new; a failure is polled for its reason
+        if status <= int(job.status) or _look(job, seen):  # nothing new, or news a status check must complete
             return False
         record = {**job.record, job.product.status_field: status}
         if url and not job.url:
@@ -53,7 +60,7 @@ class _Listener:
 
     def due(self, job: Any) -> float:
         seen = self._seen(job.id)
-        if seen is not None and seen[0] == 4:
+        if seen is not None and _look(job, seen):
             return 0.0
         expected = self._durations.get(job.product.key)
         if expected is None:
