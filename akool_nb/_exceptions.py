@@ -203,7 +203,7 @@ class WebhookError(AkoolError, ValueError):
 class WebhookReplayError(WebhookError):
     """A genuine webhook body that was accepted before (a replay, or Akool retrying after a lost 200).
 
-    :class:`~akool_nb.webhook.Receiver` answers 409 and records nothing again (the first copy was recorded).
+    :class:`~akool_nb.webhook.Receiver` answers it 200 (so Akool stops retrying) without recording it again.
     """
 
 

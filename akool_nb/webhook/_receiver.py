@@ -8,9 +8,10 @@ Each POST is checked by :func:`~akool_nb.webhook.verify_and_decrypt` (size and d
 signature, decryption) and claimed once in a replay guard (``webhooks.sqlite`` beside the journal, so a
 restarted receiver still refuses what it took before). Only then is it recorded: the job's status and result
 URL in the journal, with a history line naming Akool's ``type``, and in :attr:`deliveries`, which wakes this
-process's waiting jobs. Answers: 200 recorded; 400 forged, stale or malformed; 409 a replay (this body was
-recorded before); 413 too large; 422 genuine but not a job notification; 500 the journal could not record it
-(the claim is let go, so Akool's retry gets in).
+process's waiting jobs. Answers: 200 recorded, or a duplicate (this very body was recorded before: Akool
+retries whatever is not answered 200, so a 4xx would bring it back again and again; nothing is recorded twice);
+400 forged, stale or malformed; 413 too large; 422 genuine but not a job notification; 500 it could not be
+recorded (the claim is let go, so Akool's retry gets in).
 """
 from __future__ import annotations
 
@@ -110,9 +111,11 @@ class Receiver:
         try:
             data = verify_and_decrypt(body, client_id=self._client_id, client_secret=self._secret.reveal(),
                                       tolerance=self.tolerance, replay_guard=self.replay_guard)
-        except WebhookReplayError as exc:
+        except WebhookReplayError:
+            # Recorded when it first came: say 200, or Akool (which retries anything else) sends it again and
+            # again. A replayed capture gets the same answer and changes nothing.
             self._bump("replayed")
-            return 409, {"error": str(exc)}
+            return 200, {"ok": True, "duplicate": True}
         except WebhookError as exc:
             self._bump("refused")
             log.warning("webhook refused: %s", exc)
@@ -137,9 +140,9 @@ class Receiver:
             self._bump("stale")  # genuine, new, but older news than what we hold (2 after 3)
             return
         if self.journal is not None and self.service is not None and self.journal.enabled:
-            future = self.journal.record_webhook(self.service, job_id, status, url, kind)
-            if future is not None:
-                future.result(30)
+            # Queued, not waited for: the answer goes back at once. A crash before the commit loses only
+            # this record; the job's fallback poll still finishes it.
+            self.journal.record_webhook(self.service, job_id, status, url, kind)
         self.deliveries.publish(job_id, status, url)
         self._bump("accepted")
         log.info("webhook: job %s is %s (%s)", job_id, {2: "processing", 3: "completed", 4: "failed"}.get(status,
