@@ -106,23 +106,16 @@ class Journal:
 
     def record_webhook(self, service: str, job_id: str, status: int, url: str | None,
                        kind: str) -> concurrent.futures.Future | None:
-        """A verified webhook delivery: the job's status and URL (as :meth:`set_status`) and a history line
-        naming Akool's ``type``. Resolves to False when no entry holds the job (a job made elsewhere)."""
-        self.set_status(service, job_id, status, url)
+        """A verified webhook delivery: the job's status and URL and a history line naming Akool's ``type``,
+        in one statement (a receiver sends many). Resolves to False when no entry holds the job."""
         line = f"{time.strftime('%H:%M:%S', time.gmtime())} webhook: status {int(status)} ({mask(str(kind))[:60]})"
+        args = (int(status), url, time.time(), line, service, job_id)
 
         def run(conn: sqlite3.Connection) -> bool:
-            row = conn.execute("SELECT history FROM entries WHERE service=? AND job_id=?", (service, job_id)).fetchone()
-            if row is None:
-                return False
-            try:
-                events = json.loads(row[0]) if row[0] else []
-            except ValueError:
-                events = []
-            events = [*(events if isinstance(events, list) else []), line][-40:]
-            conn.execute("UPDATE entries SET history=? WHERE service=? AND job_id=?", (json.dumps(events), service,
-                                                                                      job_id))
-            return True
+            return conn.execute(
+                "UPDATE entries SET status=?, url=COALESCE(?, url), updated_at=?, history=json_insert("
+                "CASE WHEN json_valid(history) THEN history ELSE '[]' END, '$[#]', ?) WHERE service=? AND job_id=?",
+                args).rowcount > 0
 
         return self._s.submit(run, durable=True)
 

@@ -79,7 +79,7 @@ class Receiver:
         self._thread: threading.Thread | None = None
         self._sock: socket.socket | None = None
         self._served_url: str | None = None
-        self._app: Any = None
+        self._inline = False  # handle deliveries on the serving loop itself (serve() sets it)
         self.counts = {"accepted": 0, "refused": 0, "replayed": 0, "stale": 0, "failed": 0}
         self._counts_lock = threading.Lock()
 
@@ -154,32 +154,39 @@ class Receiver:
 
     # -- ASGI -------------------------------------------------------------------------------------
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if self._app is None:
-            self._app = self._build_app()
-        await self._app(scope, receive, send)
+        """A plain ASGI app (no framework in the way: a delivery costs about a millisecond): POST on any
+        path is a delivery; anything else is answered 405."""
+        if scope["type"] == "lifespan":
+            while (message := await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        if scope["type"] != "http":
+            return
+        if scope["method"] != "POST":
+            await _answer(send, 405, {"error": "Akool's webhooks are POSTed; this URL takes nothing else"})
+            return
+        declared = dict(scope.get("headers") or ()).get(b"content-length", b"")
+        body, more = bytearray(), True
+        too_large = declared.isdigit() and int(declared) > MAX_BODY_BYTES
+        while more and not too_large:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            too_large = len(body) > MAX_BODY_BYTES
+        if too_large:
+            self._bump("refused")
+            await _answer(send, 413, {"error": f"body over {MAX_BODY_BYTES:,} bytes"})
+            return
+        if self._inline:  # our own server: its loop is ours to spend
+            status, answer = self.handle(bytes(body))
+        else:  # mounted in someone's app: the SQLite claim goes to a worker thread
+            import anyio.to_thread
 
-    def _build_app(self) -> Any:
-        from starlette.applications import Starlette
-        from starlette.concurrency import run_in_threadpool
-        from starlette.requests import Request
-        from starlette.responses import JSONResponse
-        from starlette.routing import Route
-
-        async def endpoint(request: Request) -> JSONResponse:
-            declared = request.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-                self._bump("refused")
-                return JSONResponse({"error": f"body over {MAX_BODY_BYTES} bytes"}, status_code=413)
-            body = bytearray()
-            async for chunk in request.stream():
-                body += chunk
-                if len(body) > MAX_BODY_BYTES:
-                    self._bump("refused")
-                    return JSONResponse({"error": f"body over {MAX_BODY_BYTES} bytes"}, status_code=413)
-            status, answer = await run_in_threadpool(self.handle, bytes(body))
-            return JSONResponse(answer, status_code=status)
-
-        return Starlette(routes=[Route("/{path:path}", endpoint, methods=["POST"])])
+            status, answer = await anyio.to_thread.run_sync(self.handle, bytes(body))
+        await _answer(send, status, answer)
 
     # -- a server of its own ----------------------------------------------------------------------
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> "Receiver":
@@ -200,6 +207,7 @@ class Receiver:
         except OSError as exc:
             sock.close()
             raise AkoolError(f"cannot listen on {host}:{port} ({exc}); pick another port, or port=0") from None
+        self._inline = True
         config = uvicorn.Config(self, log_config=None, log_level="warning", access_log=False, lifespan="off",
                                 ws="none", proxy_headers=False)
         server = uvicorn.Server(config)
@@ -229,7 +237,7 @@ class Receiver:
                 self._thread.join(STOP_TIMEOUT)
             if self._sock is not None:
                 self._sock.close()
-            self._served_url = None
+            self._served_url, self._inline = None, False
         with self._guard_lock:
             guard, self._guard = self._guard, None
         if guard is not None:
@@ -245,6 +253,13 @@ class Receiver:
         where = self.url or "not serving (call serve(), or mount it in your ASGI app)"
         counts = ", ".join(f"{n} {k}" for k, n in self.counts.items() if n)
         return f"<Receiver {where}{' · ' + counts if counts else ''}>"
+
+
+async def _answer(send: Any, status: int, answer: dict[str, Any]) -> None:
+    payload = json.dumps(answer).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]})
+    await send({"type": "http.response.body", "body": payload})
 
 
 def read_delivery(data: dict[str, Any]) -> tuple[str, int, str | None, str]:
