@@ -137,6 +137,15 @@ def test_every_product_the_service_notifies_for_is_finished_by_its_webhook(kind,
     assert any(f"status 3 ({kind.split(' (')[0]})" in line for line in webhook_lines(hc, job))
 
 
+def test_a_receiver_built_from_the_client_takes_its_key_as_the_secret(sim, tmp_path, voice):
+    with ak.Akool(api_key=API_KEY, base_url=sim.base_url, offline=True, journal=tmp_path / "jobs.sqlite") as plain:
+        receiver = Receiver(plain, client_id=CLIENT_ID).serve()  # the docs: clientSecret is the API key
+    with receiver, hooked(sim, tmp_path, receiver) as c:
+        assert receiver.journal is plain._journal and receiver.service == "offline"
+        job = c.tts.create(text="Keyed by the client", voice_id=voice)
+        assert job.wait(timeout=30).url and job.polls == 0 and receiver.counts["accepted"] >= 1
+
+
 def test_a_webhook_url_the_user_gives_is_kept_and_that_job_is_polled(hc, sim, voice, hook_server):
     url, _ = hook_server
     job = hc.tts.create(text="My own receiver", voice_id=voice, webhook_url=url)

@@ -324,6 +324,7 @@ def _journal_of(value: Any) -> Any:
 
     if isinstance(value, Journal):
         return value
-    if isinstance(value, (str, os.PathLike)) and str(value).strip():
+    text = os.fspath(value) if isinstance(value, (str, os.PathLike)) else None
+    if isinstance(text, str) and text.strip() and text.isprintable() and len(text) <= 4096:
         return Journal(value)
     raise InvalidParameterError("journal", f"must be a Journal or a path to its file, got {type(value).__name__}")
