@@ -8,6 +8,9 @@ that once; :class:`Job` (sync) and :class:`AsyncJob` (async) do the rest the sam
 
 A ``timeout`` given to ``wait``/``wait_all``/``refresh`` is a deadline for everything they do, every status
 check's connect, reads, retries and Retry-After waits included (see ``_base_client``'s docstring).
+
+On a client given a webhook receiver (``Akool(webhooks=...)``) the waits learn completions from deliveries and
+poll only what is overdue: the hooks are ``_heard``/``_polled``/``_nap`` below (``akool_nb.webhook._listen``).
 """
 from __future__ import annotations
 

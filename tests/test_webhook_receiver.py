@@ -166,6 +166,25 @@ def test_the_same_delivery_twice_is_recorded_once(hc, sim, receiver, voice):
     assert receiver.counts["replayed"] == 1
 
 
+def test_the_same_delivery_sent_at_once_from_many_threads_is_recorded_once(receiver):
+    body = json.dumps(genuine({"_id": "6a0000000000000000000003", "status": 3, "type": "audio",
+                               "url": "https://cdn.example/b.mp3"})).encode()
+    answers, lock = [], threading.Lock()
+
+    def send() -> None:
+        answer = httpx.post(receiver.url, content=body, headers={"content-type": "application/json"}).json()
+        with lock:
+            answers.append(answer)
+
+    threads = [threading.Thread(target=send) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert sum(1 for a in answers if not a.get("duplicate")) == 1 and len(answers) == 16
+    assert receiver.counts["accepted"] == 1 and receiver.counts["replayed"] == 15
+
+
 def test_a_restarted_receiver_still_refuses_what_it_took(sim, tmp_path, voice):
     body = genuine({"_id": "6a0000000000000000000001", "status": 3, "type": "audio", "url": ""})
     kw = dict(client_id=CLIENT_ID, client_secret=API_KEY, journal=tmp_path / "jobs.sqlite", service="offline")

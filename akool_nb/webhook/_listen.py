@@ -54,8 +54,9 @@ class _Listener:
         if url and not job.url:
             record[job.product.url_fields[0]] = url
         changed = job._apply(record)
-        if changed and job.done:
-            self._durations[job.product.key] = max(0.0, time.time() - job.created_at)
+        if changed and job.done:  # the longest seen: jobs created together finish later the more are queued
+            key, took = job.product.key, max(0.0, time.time() - job.created_at)
+            self._durations[key] = max(took, self._durations.get(key, 0.0))
         return changed
 
     def due(self, job: Any) -> float:
