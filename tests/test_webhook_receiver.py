@@ -414,3 +414,55 @@ def test_a_few_fuzzed_bodies_over_http(receiver):
     for t in threads:
         t.join(10)
     assert len(codes) == len(bodies) and all(400 <= c < 500 for c in codes) and receiver.counts["accepted"] == 0
+
+
+# ------------------------------------------------------------------------------------ kill -9 in the middle
+SERVE = """
+import sys, time
+from akool_nb.webhook import Receiver
+r = Receiver(client_id=sys.argv[1], client_secret=sys.argv[2], journal=sys.argv[3], service="offline")
+r.serve("127.0.0.1", int(sys.argv[4]))
+print(r.url, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_receiver_killed_mid_run_and_restarted_loses_no_job(sim, tmp_path, voice):
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    journal = str(tmp_path / "jobs.sqlite")
+
+    def start() -> subprocess.Popen:
+        proc = subprocess.Popen([sys.executable, "-c", SERVE, CLIENT_ID, API_KEY, journal, str(port)],
+                                stdout=subprocess.PIPE, text=True)
+        assert proc.stdout.readline().startswith("http://127.0.0.1:")
+        return proc
+
+    first = start()
+    url = f"http://127.0.0.1:{port}/akool/webhook"
+    with ak.Akool(api_key=API_KEY, base_url=sim.base_url, offline=True, journal=journal, webhooks=url) as c:
+        c._webhooks.fallback_after = 20.0  # well past the service's retries (about 6 s in fast mode)
+        jobs = [c.tts.create(text=f"Through a crash {i}", voice_id=voice) for i in range(4)]
+        first.send_signal(signal.SIGKILL)  # mid-run: deliveries fail until the restart
+        first.wait(10)
+        time.sleep(0.5)
+        second = start()
+        try:
+            results = c.jobs.wait_all(jobs, timeout=60)
+        finally:
+            second.kill()
+            second.wait(10)
+        assert all(r.url for r in results)
+        for job in jobs:  # each status recorded once, though some deliveries were sent more than once
+            lines = webhook_lines(c, job)
+            assert len(lines) == len(set(line.split(" ", 1)[1] for line in lines))
+        assert sum(j.polls for j in jobs) <= 4  # finished by the restarted receiver, not by polling
+    ids = {j.id for j in jobs}
+    sent = [w for w in control(sim, "stats")["webhooks"] if w["job_id"] in ids]
+    assert any(w["attempts"] > 1 for w in sent)  # some deliveries did hit the dead receiver, and were retried
