@@ -106,8 +106,9 @@ class Receiver:
 
     # -- one delivery -----------------------------------------------------------------------------
     def handle(self, body: Any) -> tuple[int, dict[str, Any]]:
-        """Process one delivery body (bytes, text or a dict); returns ``(HTTP status, answer)``. The ASGI app
-        calls this in a worker thread; call it yourself from another web framework."""
+        """Process one delivery body (bytes, text or a dict); returns ``(HTTP status, answer)``, never raises.
+        The ASGI app calls it (on :meth:`serve`'s own loop, or in a worker thread when mounted elsewhere); call
+        it yourself from another web framework (Flask, Django) and answer with what it returns."""
         try:
             data = verify_and_decrypt(body, client_id=self._client_id, client_secret=self._secret.reveal(),
                                       tolerance=self.tolerance, replay_guard=self.replay_guard)
