@@ -203,7 +203,7 @@ class WebhookError(AkoolError, ValueError):
 class WebhookReplayError(WebhookError):
     """A genuine webhook body that was accepted before (a replay, or Akool retrying after a lost 200).
 
-    A receiver answers 200 to it (so Akool stops retrying) without processing it again.
+    :class:`~akool_nb.webhook.Receiver` answers it 200 (so Akool stops retrying) without recording it again.
     """
 
 

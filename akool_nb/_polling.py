@@ -72,6 +72,7 @@ class Schedule:
 
     policy: PollPolicy
     clock: Callable[[], float] = time.time  # epoch seconds, as jobs' created_at (a test's virtual clock)
+    listener: Any = None  # webhook deliveries (akool_nb.webhook._listen): jobs they cover are polled when overdue
     _tracks: dict[int, _Track] = field(default_factory=dict)
     _brackets: dict[str, _Bracket] = field(default_factory=dict)
     _parked: dict[str, list[Any]] = field(default_factory=dict)  # behind a product's sentinel
@@ -89,7 +90,9 @@ class Schedule:
             self._tracks[id(job)] = _Track(job)
             key = job.product.key
             bracket = self._bracket(key)
-            if job.product.batch_request is not None:
+            if self._webhooked(job):
+                self._push(job, self.listener.due(job))
+            elif job.product.batch_request is not None:
                 self._members.setdefault(key, {})[id(job)] = job
                 if key not in self._tokens:
                     self._push(key, now)
@@ -123,6 +126,8 @@ class Schedule:
     def due(self, last: bool = False) -> list[tuple[Any, list[Any]]]:
         """The groups to ask about now: ``(batch_request, jobs)`` for many-ids products, ``(None, [job])``.
         ``last``: the deadline allows no later look, so every pending job is asked about now."""
+        if self.listener is not None:  # deliveries first: a job they finished needs no request
+            self.observe([t.job for t in list(self._tracks.values()) if self.listener.apply(t.job)], asked=False)
         if last:
             now = float("inf")
             for parked in self._parked.values():
@@ -142,6 +147,12 @@ class Schedule:
                 for i in range(0, len(members), BATCH_SIZE):
                     chunk = members[i:i + BATCH_SIZE]
                     groups.append((chunk[0].product.batch_request([j.id for j in chunk]), chunk))
+            elif self._webhooked(item) and not last:
+                when = self.listener.due(item)
+                if when > now + CLOSEST / 2 and self._tracks[id(item)].seen_pending_at < 0:
+                    self._push(item, when)  # its delivery may still come: not overdue yet
+                else:
+                    groups.append((None, [item]))
             else:
                 when = self._replanned(item)
                 if when is not None and when > now + CLOSEST / 2:
@@ -156,8 +167,9 @@ class Schedule:
         expected = self._bracket(job.product.key).expect(max(track.seen_pending_at, 0.0))
         return None if expected is None else job.created_at + expected
 
-    def observe(self, jobs: list[Any]) -> None:
-        """After asking: learn from each answer, drop the done, plan the next look at the rest."""
+    def observe(self, jobs: list[Any], asked: bool = True) -> None:
+        """After asking: learn from each answer, drop the done, plan the next look at the rest.
+        ``asked=False``: what webhook deliveries said (a pending job keeps its plan)."""
         now = self.clock()
         for job in jobs:
             track = self._tracks.get(id(job))
@@ -174,15 +186,19 @@ class Schedule:
                 if self._sentinel.get(key) is job:
                     self._release(key, now)
                 continue
+            if not asked:
+                continue
             if bracket.high is None or age < bracket.high:
                 bracket.low = max(bracket.low, age)
             track.seen_pending_at = age
+        if not asked:
+            return
         products: set[str] = set()
         for job in jobs:
             track = self._tracks.get(id(job))
             if track is None:
                 continue
-            if job.product.batch_request is None:
+            if job.product.batch_request is None or self._webhooked(job):
                 self._push(job, self._next_look(track, now))
             else:
                 products.add(job.product.key)
@@ -199,6 +215,9 @@ class Schedule:
         return self.policy.interval
 
     # -- inside -----------------------------------------------------------------------------------
+    def _webhooked(self, job: Any) -> bool:
+        return self.listener is not None and getattr(job, "_webhooked", False)
+
     def _bracket(self, key: str) -> _Bracket:
         return self._brackets.setdefault(key, _Bracket())
 

@@ -76,7 +76,7 @@ class _ClientBase:
 
     def _setup(self, credentials: Credentials, *, asset_host: Any, poll_interval: float | None,
                max_poll_interval: float | None, journal: bool | str | Path | Journal | None,
-               offline: bool, reconcile_grace: float | None = None) -> None:
+               offline: bool, reconcile_grace: float | None = None, webhooks: Any = None) -> None:
         self.offline = offline
         # A request still in flight (at a proxy, at Akool) when its answer was lost must have landed before a
         # list can prove its job absent; only then may the create be sent again.
@@ -95,6 +95,13 @@ class _ClientBase:
         self._credentials = credentials
         # Journal rows are keyed by service; the offline Akool may come back on another port.
         self._service_key = "offline" if offline else self._core.base_url
+        # Webhooks (a Receiver, or the public URL of one in another process): see akool_nb.webhook._listen.
+        self._webhooks: Any = None
+        self._webhook_source: Any = None
+        if webhooks is not None:
+            from .webhook._listen import listener_for
+
+            self._webhooks, self._webhook_source = listener_for(self, webhooks)
 
     @property
     def base_url(self) -> str:
@@ -110,6 +117,10 @@ class _ClientBase:
             raise APIError("the create call succeeded but returned no _id; the job cannot be tracked", body=data)
         # The create itself was journaled by create_steps (intent before the POST, the id from its answer).
         job = self._job_class(self, product, str(job_id), record=record, request=request)
+        if self._webhooks is not None:
+            from .webhook._fields import notifies
+
+            job._webhooked = notifies(request, self._webhook_url())
         logger.info("created %s job %s", product, job.id)
         return job
 
@@ -134,11 +145,29 @@ class _ClientBase:
                     return _DONE, stop.value
                 value = stop.value
                 continue
+            if type(op) is APIRequest and op.paid and self._webhooks is not None:
+                self._fill_webhook(op)
             if type(op) is APIRequest and self._journals(op):
                 stack.append(create_steps(self, op))
                 value = None
                 continue
             return op, None
+
+    def _webhook_url(self) -> str | None:
+        source = self._webhook_source
+        return source if isinstance(source, str) else source.url
+
+    def _fill_webhook(self, op: APIRequest) -> None:
+        """A paid create that takes a webhook and was given none gets the receiver's URL (in place, so the
+        journal and the job's ``request`` show what was sent)."""
+        from .webhook._fields import WEBHOOK_FIELDS, fill_webhook
+
+        if op.path in WEBHOOK_FIELDS:
+            url = self._webhook_url()
+            if url is None:
+                raise AkoolError("the webhook receiver given to this client is not serving, so Akool could not "
+                                 "reach it: call receiver.serve() first, or give Receiver(public_url=...)")
+            fill_webhook(op.path, op.json, url)
 
     def _journals(self, op: APIRequest) -> bool:
         """Whether this request goes through the journal (a paid create, journal on)."""
@@ -219,7 +248,11 @@ class Akool(_ClientBase):
     ``journal``: where paid creates are journaled (True: ``$AKOOL_NB_HOME/jobs.sqlite`` or
     ``~/.akool_nb/jobs.sqlite``; a path; a :class:`Journal`; False: off). With it, a create whose answer is
     lost is looked for in its product's list and attached, or sent again once the list proves it absent
-    ``reconcile_grace`` seconds (default 5) after the failure; see ``client.jobs.recent()``/``reconcile()``."""
+    ``reconcile_grace`` seconds (default 5) after the failure; see ``client.jobs.recent()``/``reconcile()``.
+
+    ``webhooks``: a served :class:`~akool_nb.webhook.Receiver` (or the public URL of one running in another
+    process on the same journal). Paid creates then send its URL as their webhook when you gave none, and
+    ``wait()``/``wait_all()`` finish jobs from the deliveries, polling only what did not arrive in time."""
 
     _job_class = Job
 
@@ -229,13 +262,13 @@ class Akool(_ClientBase):
                  transport: httpx.BaseTransport | None = None, http_client: httpx.Client | None = None,
                  asset_host: Any = None, poll_interval: float | None = None,
                  max_poll_interval: float | None = None, journal: bool | str | Path | Journal | None = True,
-                 offline: bool = False, reconcile_grace: float | None = None) -> None:
+                 offline: bool = False, reconcile_grace: float | None = None, webhooks: Any = None) -> None:
         credentials = require_credentials(api_key, client_id, client_secret)
         self._core = SyncAPIClient(credentials, base_url=base_url, timeout=timeout, max_retries=max_retries,
                                    transport=transport, http_client=http_client)
         self._setup(credentials, asset_host=asset_host, poll_interval=poll_interval,
                     max_poll_interval=max_poll_interval, journal=journal, offline=offline,
-                    reconcile_grace=reconcile_grace)
+                    reconcile_grace=reconcile_grace, webhooks=webhooks)
 
     def _request(self, req: APIRequest, deadline: float | None = None) -> Any:
         return self._core.request(req, deadline=deadline)
@@ -311,14 +344,14 @@ class AsyncAkool(_ClientBase):
                  transport: httpx.AsyncBaseTransport | None = None, http_client: httpx.AsyncClient | None = None,
                  asset_host: Any = None, poll_interval: float | None = None,
                  max_poll_interval: float | None = None, journal: bool | str | Path | Journal | None = True,
-                 offline: bool = False, reconcile_grace: float | None = None) -> None:
+                 offline: bool = False, reconcile_grace: float | None = None, webhooks: Any = None) -> None:
         credentials = require_credentials(api_key, client_id, client_secret)
         self._core = AsyncAPIClient(credentials, base_url=base_url, timeout=timeout, max_retries=max_retries,
                                     transport=transport, http_client=http_client)
         self._sync_core: SyncAPIClient | None = None
         self._setup(credentials, asset_host=asset_host, poll_interval=poll_interval,
                     max_poll_interval=max_poll_interval, journal=journal, offline=offline,
-                    reconcile_grace=reconcile_grace)
+                    reconcile_grace=reconcile_grace, webhooks=webhooks)
 
     async def _request(self, req: APIRequest, deadline: float | None = None) -> Any:
         return await self._core.request(req, deadline=deadline)

@@ -8,6 +8,9 @@ that once; :class:`Job` (sync) and :class:`AsyncJob` (async) do the rest the sam
 
 A ``timeout`` given to ``wait``/``wait_all``/``refresh`` is a deadline for everything they do, every status
 check's connect, reads, retries and Retry-After waits included (see ``_base_client``'s docstring).
+
+On a client given a webhook receiver (``Akool(webhooks=...)``) the waits learn completions from deliveries and
+poll only what is overdue (the schedule's ``listener``: ``akool_nb.webhook._listen``).
 """
 from __future__ import annotations
 
@@ -196,6 +199,8 @@ def _load_model(ref: str | None) -> Any:
 
 
 class _JobBase:
+    _webhooked = False  # its create named the client's webhook receiver (akool_nb.webhook._listen)
+
     def __init__(self, client: _ClientBase, product: Product | str, job_id: str, *,
                  record: dict[str, Any] | None = None, request: dict[str, Any] | None = None,
                  created_at: float | None = None) -> None:
@@ -441,7 +446,8 @@ def schedule_for(jobs: list[Any], poll: float | None = None) -> Schedule:
     """The one polling schedule (see :mod:`akool_nb._polling`) for ``jobs``, paced by their client."""
     client = jobs[0]._client if jobs else None
     interval = poll if poll is not None else getattr(client, "poll_interval", 3.0)
-    schedule = Schedule(PollPolicy(interval, max(interval, getattr(client, "max_poll_interval", 15.0))))
+    schedule = Schedule(PollPolicy(interval, max(interval, getattr(client, "max_poll_interval", 15.0))),
+                        listener=getattr(client, "_webhooks", None))
     schedule.add(jobs)
     return schedule
 
@@ -505,7 +511,12 @@ def wait_all(jobs: list[Job], timeout: float | None = 900.0, poll: float | None 
         if _after_round(schedule, asked, deadline, timeout, last):
             break
         pause, last = _pause(schedule.sleep(), deadline)
-        time.sleep(pause)
+        if schedule.listener is None:
+            time.sleep(pause)
+        else:
+            slept = time.monotonic()
+            schedule.listener.sleep(schedule.pending, pause)  # wakes early when a delivery brings news
+            last = last and time.monotonic() - slept >= pause - 0.01  # woken early: not the last look yet
     return [j.result for j in jobs]
 
 
@@ -539,5 +550,10 @@ async def async_wait_all(jobs: list[AsyncJob], timeout: float | None = 900.0, po
         if _after_round(schedule, asked, deadline, timeout, last):
             break
         pause, last = _pause(schedule.sleep(), deadline)
-        await asyncio.sleep(pause)
+        if schedule.listener is None:
+            await asyncio.sleep(pause)
+        else:
+            slept = time.monotonic()
+            await schedule.listener.asleep(schedule.pending, pause)
+            last = last and time.monotonic() - slept >= pause - 0.01
     return [j.result for j in jobs]

@@ -420,3 +420,65 @@ def test_zz_tally(capsys):
                   f"value that is valid there); requests sent {TALLY['requests sent']} by "
                   f"{TALLY['calls that sent']} calls; unclear errors {TALLY['unclear errors']}; "
                   f"accepted silently {TALLY['accepted silently']}")
+
+
+# ----------------------------------------------------------------------- the webhook receiver (issue 12)
+RECEIVER_VALID = {"client_id": "akoolnbtestclient", "client_secret": API_KEY}
+RECEIVER_PARAMS = ("client_id", "client_secret", "tolerance", "fallback_after", "public_url", "journal", "service",
+                   "client")
+RECEIVER_OPTIONAL = {"None"}  # None means "the default" for every parameter but the two credentials
+RECEIVER_OK = {"tolerance": {"1.5"}, "fallback_after": {"1.5"}}  # valid there (seconds)
+
+
+@pytest.mark.parametrize("param", RECEIVER_PARAMS)
+def test_the_receiver_and_its_client_hook_refuse_every_bad_value(param, wire, tmp_path, monkeypatch):
+    from akool_nb.webhook import Receiver
+
+    for name in ("AKOOL_CLIENT_ID", "AKOOL_CLIENT_SECRET", "AKOOL_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    problems, before = [], len(wire.sent)
+    for label, value in BAD.items():
+        if label in RECEIVER_OPTIONAL and param not in ("client_id", "client_secret") \
+                or label in RECEIVER_OK.get(param, ()):
+            continue
+        if param == "client_secret" and label == "None":
+            continue  # then the secret comes from a client or the environment: none here, see below
+        try:
+            Receiver(**{**RECEIVER_VALID, param: value})
+            problems.append(f"Receiver({param}={label}): accepted")
+        except Exception as exc:  # noqa: BLE001
+            if (problem := unclear(exc, param)) is not None:
+                problems.append(f"Receiver({param}={label}): {problem}")
+    assert not problems, "\n".join(problems)
+    assert len(wire.sent) == before
+
+
+def test_serve_and_webhooks_refuse_bad_values_before_the_wire(wire, tmp_path):
+    from akool_nb.webhook import Receiver
+
+    receiver, problems, before = Receiver(**RECEIVER_VALID), [], len(wire.sent)
+    for (param, label), value in {**{("host", k): v for k, v in BAD.items()},
+                                  **{("port", k): v for k, v in BAD.items()}}.items():
+        try:
+            receiver.serve(**{"host": "127.0.0.1", "port": 0, param: value})
+            receiver.close()
+            problems.append(f"serve({param}={label}): accepted")
+        except Exception as exc:  # noqa: BLE001
+            if (problem := unclear(exc, param)) is not None:
+                problems.append(f"serve({param}={label}): {problem}")
+    for label, value in BAD.items():
+        if label == "None":
+            continue  # webhooks=None: no receiver
+        try:
+            Akool(api_key=API_KEY, base_url="https://sweep.invalid", transport=httpx.MockTransport(wire.handler),
+                  journal=tmp_path / "jobs.sqlite", webhooks=value)
+            problems.append(f"Akool(webhooks={label}): accepted")
+        except Exception as exc:  # noqa: BLE001
+            if (problem := unclear(exc, "webhooks")) is not None:
+                problems.append(f"Akool(webhooks={label}): {problem}")
+    for label, value in BAD.items():  # handle(): any body is an answer, never an exception
+        status, answer = receiver.handle(value)
+        if not 400 <= status < 500 or API_KEY in str(answer):
+            problems.append(f"handle({label}): {status} {str(answer)[:100]}")
+    assert not problems, "\n".join(problems)
+    assert len(wire.sent) == before

@@ -104,6 +104,21 @@ class Journal:
     def set_status(self, service: str, job_id: str, status: int, url: str | None = None) -> None:
         self._s.submit(None, status=(service, job_id, status, url))
 
+    def record_webhook(self, service: str, job_id: str, status: int, url: str | None,
+                       kind: str) -> concurrent.futures.Future | None:
+        """A verified webhook delivery: the job's status and URL and a history line naming Akool's ``type``,
+        in one statement (a receiver sends many). Resolves to False when no entry holds the job."""
+        line = f"{time.strftime('%H:%M:%S', time.gmtime())} webhook: status {int(status)} ({mask(str(kind))[:60]})"
+        args = (int(status), url, time.time(), line, service, job_id)
+
+        def run(conn: sqlite3.Connection) -> bool:
+            return conn.execute(
+                "UPDATE entries SET status=?, url=COALESCE(?, url), updated_at=?, history=json_insert("
+                "CASE WHEN json_valid(history) THEN history ELSE '[]' END, '$[#]', ?) WHERE service=? AND job_id=?",
+                args).rowcount > 0
+
+        return self._s.submit(run, durable=True)
+
     def claim(self, entry: Entry, job_ids: list[str]) -> concurrent.futures.Future:
         """Give ``entry`` the first of ``job_ids`` no other entry has (atomically, across processes);
         resolves to that id, None when every one is taken, or False while an identical create is in flight

@@ -8,6 +8,8 @@ Counters (each request or job that triggers one uses it up):
 * ``answer_500``     — the next N API requests get HTTP 500 with a plain-text body (nothing is processed).
 * ``drop``           — the next N API requests are processed fully (a create really creates its job), then
   the connection is closed after the response head, so the client sees a protocol error.
+* ``drop_webhooks`` — the next N webhook deliveries are never sent (lost on the way: the receiver sees nothing,
+  the job goes on); ``path_contains`` matches the job's create path. Logged with ``error`` "dropped".
 
 ``delay_s`` is not a counter: while it is > 0, every matching API request is answered that many seconds
 after it was processed. Each knob may carry ``path_contains``: it then applies only to request paths that
@@ -18,7 +20,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable
 
-COUNTERS = ("fail_next_jobs", "answer_1005", "answer_500", "drop")
+COUNTERS = ("fail_next_jobs", "answer_1005", "answer_500", "drop", "drop_webhooks")
 
 
 class Faults:
@@ -35,7 +37,7 @@ class Faults:
     reset = clear
 
     def set(self, *, path_contains: str | None = None, **knobs: Any) -> dict:
-        """Set any of ``fail_next_jobs``, ``answer_1005``, ``answer_500``, ``drop`` (ints) and ``delay_s``
+        """Set any of ``fail_next_jobs``, ``answer_1005``, ``answer_500``, ``drop``, ``drop_webhooks`` (ints) and ``delay_s``
         (seconds); ``path_contains`` restricts the knobs set in this call. Returns :meth:`snapshot`."""
         if path_contains is not None and not isinstance(path_contains, str):
             raise ValueError("path_contains must be a string")

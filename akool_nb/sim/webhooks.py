@@ -25,6 +25,7 @@ class Webhooks:
         self._log: list[dict] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._http = None  # one connection pool for every delivery (a client per POST cost ms of CPU each)
 
     def start(self) -> None:
         with self._lock:
@@ -36,6 +37,8 @@ class Webhooks:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        if self._http is not None:
+            self._http.close()
 
     def watch(self, job_id: str) -> None:
         with self._lock:
@@ -48,6 +51,15 @@ class Webhooks:
     def log(self) -> list[dict]:
         with self._lock:
             return [dict(entry) for entry in self._log]
+
+    def _client(self):
+        import httpx
+
+        with self._lock:
+            if self._http is None:
+                limits = httpx.Limits(max_connections=None, max_keepalive_connections=32)
+                self._http = httpx.Client(timeout=5.0 if self.sim.fast else 15.0, limits=limits)
+            return self._http
 
     # ------------------------------------------------------------------
     def _tick_loop(self) -> None:
@@ -98,14 +110,20 @@ class Webhooks:
                                       "error": self.sim.webhook_key_problem, "time": time.time()})
                 self.sim.store.update_job(job["id"], notified=status)
                 return
-            body = sign_and_encrypt(data, client_id=self.sim.client_id, client_secret=self.sim.client_secret)
             entry = {"job_id": job["id"], "url": job["webhook_url"], "status": status, "type": data["type"],
                      "status_code": None, "attempts": 0, "delivered": False, "error": ""}
+            if self.sim.faults.take("drop_webhooks", job.get("path") or ""):  # lost on the way (a fault knob)
+                entry.update(error="dropped (fault drop_webhooks)", time=time.time())
+                with self._lock:
+                    self._log.append(entry)
+                self.sim.store.update_job(job["id"], notified=status)
+                return
+            body = sign_and_encrypt(data, client_id=self.sim.client_id, client_secret=self.sim.client_secret)
             delay = 0.2 if self.sim.fast else 1.0
             for attempt in range(1, ATTEMPTS + 1):
                 entry["attempts"] = attempt
                 try:
-                    r = httpx.post(job["webhook_url"], json=body, timeout=5.0 if self.sim.fast else 15.0)
+                    r = self._client().post(job["webhook_url"], json=body)
                     entry["status_code"], entry["error"] = r.status_code, ""
                     if r.status_code == 200:
                         entry["delivered"] = True

@@ -46,6 +46,9 @@ Traps in the docs (catalog §E.4-E.7, §F.8), handled here:
   decrypts. Do not test against it.
 
 No message ever contains the secret, and no input of any type escapes as anything but a WebhookError.
+
+:class:`Receiver` builds on this: an ASGI app (and a small server) that records every delivery in the job
+journal and finishes the jobs waiting for it, with polling only as the fallback (``Akool(webhooks=...)``).
 """
 from __future__ import annotations
 
@@ -63,9 +66,17 @@ from ._replay import ReplayGuard, SQLiteReplayGuard
 
 __all__ = [
     "DEFAULT_TOLERANCE", "MAX_BODY_BYTES", "MAX_DEPTH", "NONCE_MAX_DIGITS", "REPLAY_HORIZON", "ReplayGuard",
-    "SQLiteReplayGuard", "WebhookError", "WebhookReplayError", "sign_and_encrypt", "signature_for",
+    "Receiver", "SQLiteReplayGuard", "WebhookError", "WebhookReplayError", "sign_and_encrypt", "signature_for",
     "verify_and_decrypt",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Receiver":  # the ASGI receiver (starlette, uvicorn) loads on first use
+        from ._receiver import Receiver
+
+        return Receiver
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 DEFAULT_TOLERANCE = 300.0  # seconds: Akool's retries and a few minutes of clock skew fit in it
 # A reading of a body's digits that turns fresh later than this is not worth remembering the body for
