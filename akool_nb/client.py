@@ -135,10 +135,21 @@ class _ClientBase:
                 value = stop.value
                 continue
             if type(op) is APIRequest and self._journals(op):
-                stack.append(create_steps(self, op))
+                stack.append(self._create_steps(op))
                 value = None
                 continue
             return op, None
+
+    def _create_steps(self, op: APIRequest) -> Generator[Any, Any, Any]:
+        # A seam: a campaign's row view replays the creates its row already made (akool_nb/campaign/).
+        return create_steps(self, op)
+
+    def campaign(self, name: str, rows: Any, make: Any) -> Any:
+        """A campaign: ``make(c, row)`` run for every row of ``rows`` (a list of dicts, a DataFrame or a CSV
+        path), resumable by ``name``; see :mod:`akool_nb.campaign` (``preview()``, ``run()``, ``results()``)."""
+        from .campaign import new_campaign
+
+        return new_campaign(self, name, rows, make)
 
     def _journals(self, op: APIRequest) -> bool:
         """Whether this request goes through the journal (a paid create, journal on)."""

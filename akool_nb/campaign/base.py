@@ -1,0 +1,190 @@
+"""What the sync and async campaigns share: arguments, the journal's view of the rows, row outcomes."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from .._exceptions import AkoolError, InvalidParameterError
+from .._journal.entry import OPEN_STATES, REJECTED, VISIBLE_STATES, Entry
+from ..resources._base import number, text
+from ..resources.jobs import TAG_MAX_CHARS
+from .preview import Preview, RowPlan, estimates, plan_row
+from .rows import keyed, load_rows
+from .save import manifest_records, write_manifest
+from .state import AMBIGUOUS, DONE, FAILED, state_for
+
+ROW_TRIES = 4  # a row refused with 1005/429 after the client's own retries is tried again this many times
+ROW_BACKOFF = 2.0  # seconds before the first such retry (doubling)
+CONCURRENCY_MAX = 256
+
+
+class BudgetStop:
+    """Why a run stopped before the budget would be exceeded."""
+
+    def __init__(self, budget: float, committed: float, next_row: str, next_cost: float, left: int) -> None:
+        self.budget, self.committed, self.next_row, self.next_cost, self.left = budget, committed, next_row, \
+            next_cost, left
+
+    def __str__(self) -> str:
+        return (f"stopped before the budget: {self.committed:.4g} credits spent or committed (estimates from "
+                f"preview) + row {self.next_row!r} (≈{self.next_cost:.4g}) would exceed budget={self.budget:g}; "
+                f"{self.left} row(s) not started (rerun with a larger budget to go on)")
+
+
+class RunReport:
+    """What a run did: counts by status, credits charged, files saved, the manifest, a budget stop."""
+
+    def __init__(self, name: str, counts: dict[str, int], credits: float, saved: int, manifest: list[Path],
+                 stop: BudgetStop | None, elapsed: float) -> None:
+        self.name, self.counts, self.credits, self.saved, self.manifest = name, counts, credits, saved, manifest
+        self.stop, self.elapsed = stop, elapsed
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{n} {s}" for s, n in self.counts.items() if n)
+        out = f"Campaign {self.name!r}: {counts} · {self.credits:.4g} credits charged · {self.saved} files saved"
+        out += f" · {self.elapsed:.1f}s"
+        if self.manifest:
+            out += f"\nmanifest: {', '.join(str(p) for p in self.manifest)}"
+        if self.stop:
+            out += f"\n{self.stop}"
+        return out
+
+
+def is_rate_limited(exc: BaseException) -> bool:
+    from .._exceptions import RateLimitError
+
+    return isinstance(exc, RateLimitError) or getattr(exc, "http_status", None) == 429
+
+
+def check_run_args(concurrency: Any, budget: Any, save_to: Any, timeout: Any) -> Path | None:
+    number(concurrency, "concurrency", 1, CONCURRENCY_MAX, whole=True, example=8)
+    if budget is not None:
+        number(budget, "budget", 0, 10**12, example=100)
+    if timeout is not None:
+        number(timeout, "timeout", 1, 10**7, example=900)
+    if save_to is None:
+        return None
+    if not isinstance(save_to, (str, Path)) or (isinstance(save_to, str) and not save_to.strip()):
+        raise InvalidParameterError("save_to", "must be a folder path (str or Path) for the result files",
+                                    value=save_to)
+    path = Path(save_to).expanduser()
+    if path.exists() and not path.is_dir():
+        raise InvalidParameterError("save_to", "is a file; pass a folder for the result files", value=str(save_to))
+    return path
+
+
+class CampaignBase:
+    def __init__(self, client: Any, name: Any, rows: Any, make: Any) -> None:
+        text(name, "name", max_chars=TAG_MAX_CHARS, required=True)
+        if not callable(make):
+            raise InvalidParameterError("make", "must be a function make(c, row) that creates the row's job(s) "
+                                                "with c's resource methods and returns them", value=make)
+        journal = client._journal
+        if journal is None or not journal.enabled:
+            raise AkoolError("a campaign needs the job journal (it is how reruns know what was already paid "
+                             "for): create the client with journal=True (the default) or a path"
+                             + (f"; the journal is off: {journal.problem}" if journal is not None else ""))
+        self.client, self.name, self.make = client, name, make
+        self.rows = keyed(load_rows(rows))
+        self._keys = [k for k, _ in self.rows]
+        self._state = state_for(journal.path)
+        self.last_report: RunReport | None = None
+
+    # -- the journal's view ----------------------------------------------------------------------
+    def _entries(self) -> dict[str, list[Entry]]:
+        journal = self.client._journal
+        found = journal.recent(self.client._service_key, None, states=(*VISIBLE_STATES, REJECTED),
+                               meta={"campaign": self.name})
+        out: dict[str, list[Entry]] = {}
+        for entry in found:
+            out.setdefault(str(entry.meta_dict.get("row")), []).append(entry)
+        return out
+
+    def _open_entries(self, entries: dict[str, list[Entry]]) -> list[Entry]:
+        return [e for group in entries.values() for e in group if e.state in OPEN_STATES]
+
+    def _row_states(self) -> dict[str, dict[str, Any]]:
+        return self._state.rows(self.name)
+
+    def _plan(self, key: str, recorded: Any, error: BaseException | None, costs: dict[str, float]) -> RowPlan:
+        return plan_row(key, recorded, error, costs)
+
+    def _preview(self, plans: list[RowPlan], balance: float | None, balance_error: str | None,
+                 history: dict[str, list[float]]) -> Preview:
+        return Preview(self.name, plans, estimates(history), history, balance, balance_error)
+
+    # -- outcomes --------------------------------------------------------------------------------
+    def _record(self, key: str, made: list[Any], results: list[Any], saved: list[tuple[str, str] | None]) -> None:
+        steps = [{"step": i, "product": j.product.key, "job_id": j.id, "credits": _credits(j)}
+                 for i, j in enumerate(made)]
+        jobs = [{"product": j.product.key, "job_id": j.id, "url": j.url, "credits": _credits(j),
+                 "file": s[0] if s else "", "sha256": s[1] if s else "",
+                 "finished_at": j.finished_at or time.time()} for j, s in zip(results, saved)]
+        total = sum(s["credits"] for s in steps if isinstance(s["credits"], (int, float)))
+        self._state.put(self.name, key, DONE, jobs=jobs, steps=steps, credits=total)
+
+    def _fail(self, key: str, made: list[Any], exc: BaseException) -> str:
+        status = AMBIGUOUS if type(exc).__name__ == "RowAmbiguousError" or \
+            type(exc).__name__ == "AmbiguousSubmitError" else FAILED
+        steps = [{"step": i, "product": j.product.key, "job_id": j.id, "credits": _credits(j)}
+                 for i, j in enumerate(made)]
+        kind = "" if isinstance(exc, AkoolError) else f"{type(exc).__name__}: "
+        self._state.put(self.name, key, status, steps=steps, error=f"{kind}{exc}"[:2000])
+        return status
+
+    def _manifest(self, save_to: Path | None) -> list[Path]:
+        if save_to is None:
+            return []
+        return write_manifest(manifest_records(self._row_states(), self._keys), save_to)
+
+    # -- results ---------------------------------------------------------------------------------
+    def results(self) -> Any:
+        """The manifest as a pandas DataFrame (a list of dicts without pandas): one line per result job."""
+        records = manifest_records(self._row_states(), self._keys)
+        try:
+            import pandas as pd
+        except ImportError:
+            return records
+        from .save import MANIFEST_COLUMNS
+
+        return pd.DataFrame(records, columns=list(MANIFEST_COLUMNS))
+
+    def status(self) -> dict[str, int]:
+        """Rows by status (done, failed, ambiguous, pending) as the campaign's records say."""
+        states = self._row_states()
+        counts = {DONE: 0, FAILED: 0, AMBIGUOUS: 0, "pending": 0}
+        for key in self._keys:
+            counts[states[key]["status"] if key in states else "pending"] += 1
+        return counts
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{n} {s}" for s, n in self.status().items())
+        return f"<Campaign {self.name!r} {len(self.rows)} rows: {counts}>"
+
+
+def _credits(job: Any) -> float | None:
+    value = job.record.get("deduction_credit") if isinstance(job.record, dict) else None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def as_jobs(out: Any) -> list[Any]:
+    """What ``make`` returned as a list of jobs (a Job, a list or tuple of them, or a Result)."""
+    items = list(out) if isinstance(out, (list, tuple)) else [out]
+    jobs = []
+    for item in items:
+        item = getattr(item, "job", item) if type(item).__name__ == "Result" else item
+        if not hasattr(item, "_intervals"):
+            raise InvalidParameterError("make", f"returned {type(item).__name__}; make(c, row) must return the "
+                                                "job(s) it created (a Job or a list of Jobs)", value=out)
+        jobs.append(item)
+    return jobs
+
+
+def pending_saves(states: dict[str, dict[str, Any]], keys: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    """Done rows whose result files were not saved (an earlier run without ``save_to``)."""
+    return [(k, states[k]) for k in keys if k in states and states[k]["status"] == DONE
+            and any(not j.get("file") or not Path(j["file"]).exists() for j in states[k]["jobs"])]
+
+
+Make = Callable[[Any, dict[str, Any]], Any]
