@@ -5,13 +5,15 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+import httpx
+
 from .._exceptions import AkoolError, InvalidParameterError
 from .._journal.entry import OPEN_STATES, REJECTED, VISIBLE_STATES, Entry
 from ..resources._base import number, text
 from ..resources.jobs import TAG_MAX_CHARS
 from .preview import Preview, RowPlan, estimates, plan_row
 from .rows import keyed, load_rows
-from .save import manifest_records, write_manifest
+from .save import folder, manifest_records, save_job, write_manifest
 from .state import AMBIGUOUS, DONE, FAILED, state_for
 
 ROW_TRIES = 4  # a row refused with 1005/429 after the client's own retries is tried again this many times
@@ -63,15 +65,7 @@ def check_run_args(concurrency: Any, budget: Any, save_to: Any, timeout: Any) ->
         number(budget, "budget", 0, 10**12, example=100)
     if timeout is not None:
         number(timeout, "timeout", 1, 10**7, example=900)
-    if save_to is None:
-        return None
-    if not isinstance(save_to, (str, Path)) or (isinstance(save_to, str) and not save_to.strip()):
-        raise InvalidParameterError("save_to", "must be a folder path (str or Path) for the result files",
-                                    value=save_to)
-    path = Path(save_to).expanduser()
-    if path.exists() and not path.is_dir():
-        raise InvalidParameterError("save_to", "is a file; pass a folder for the result files", value=str(save_to))
-    return path
+    return None if save_to is None else folder(save_to)
 
 
 class CampaignBase:
@@ -137,6 +131,23 @@ class CampaignBase:
         if save_to is None:
             return []
         return write_manifest(manifest_records(self._row_states(), self._keys), save_to)
+
+    def _save_done(self, states: dict[str, Any], save_dir: Path, http: httpx.Client) -> int:
+        n = 0
+        for key, state in pending_saves(states, self._keys):
+            for job in state["jobs"]:
+                if job.get("url") and not (job.get("file") and Path(job["file"]).exists()):
+                    job["file"], job["sha256"] = save_job(self._state, self.client._service_key, job["job_id"],
+                                                          job["url"], save_dir, http)
+                    n += 1
+            self._state.put(self.name, key, DONE, jobs=state["jobs"], steps=state["steps"],
+                            credits=state["credits"])
+        return n
+
+    def _entries_of(self, key: str) -> list[Any]:
+        journal = self.client._journal
+        return journal.recent(self.client._service_key, None, states=(*VISIBLE_STATES, REJECTED),
+                              meta={"campaign": self.name, "row": key})
 
     # -- results ---------------------------------------------------------------------------------
     def results(self) -> Any:

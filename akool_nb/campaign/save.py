@@ -114,11 +114,49 @@ def write_manifest(records: list[dict[str, Any]], save_to: Path) -> list[Path]:
     return written
 
 
+def folder(value: Any, param: str = "save_to") -> Path:
+    """A folder argument: a path (str or Path) that is not a file."""
+    from .._exceptions import InvalidParameterError
+
+    if not isinstance(value, (str, Path)) or (isinstance(value, str) and (not value.strip() or "\x00" in value)):
+        raise InvalidParameterError(param, "must be a folder path (str or Path) for the result files, e.g. "
+                                           f"{param}='results/'", value=value)
+    path = Path(value).expanduser()
+    if path.exists() and not path.is_dir():
+        raise InvalidParameterError(param, "is a file; pass a folder for the result files", value=str(value))
+    return path
+
+
+def save_pending(client: Any, save_to: Path) -> list[Path]:
+    """Every journaled finished job of this service whose result was never saved, downloaded into ``save_to``
+    (content-addressed); a file that cannot be fetched any more (expired) is logged and skipped."""
+    from .._journal.entry import CREATED
+    from .state import state_for
+
+    journal = client._journal
+    if journal is None or not journal.enabled:
+        return []
+    state = state_for(journal.path)
+    out = []
+    with httpx.Client(timeout=httpx.Timeout(60, connect=10), follow_redirects=True) as http:
+        for entry in journal.recent(client._service_key, None, states=(CREATED,)):
+            if entry.status != 3 or not entry.url or not entry.job_id:
+                continue
+            known = state.saved(client._service_key, entry.job_id)
+            if known and known["file"] and Path(known["file"]).exists():
+                continue
+            try:
+                out.append(Path(save_job(state, client._service_key, entry.job_id, entry.url, save_to, http)[0]))
+            except httpx.HTTPError as exc:
+                logger.warning("could not save job %s from %s: %s (expired?)", entry.job_id, entry.url, exc)
+    return out
+
+
 def save_job(state: Any, service: str, job_id: str, url: str, save_to: Path,
              http: httpx.Client | None = None) -> tuple[str, str]:
     """Download a job's file unless it was saved before (and is still there); (file, sha256)."""
     known = state.saved(service, job_id)
-    if known and known["file"] and Path(known["file"]).exists() and Path(known["file"]).parent == save_to:
+    if known and known["file"] and Path(known["file"]).exists() and Path(known["file"]).parent == Path(save_to):
         return known["file"], known["sha256"]
     started = time.monotonic()
     path, sha = download(url, save_to, http=http)

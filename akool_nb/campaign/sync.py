@@ -11,7 +11,7 @@ import httpx
 from .._exceptions import AkoolError, InvalidParameterError
 from .._logging import logger
 from .base import ROW_BACKOFF, ROW_TRIES, BudgetStop, CampaignBase, RunReport, as_jobs, check_run_args, \
-    is_rate_limited, pending_saves
+    is_rate_limited
 from .preview import Preview
 from .progress import Feedback
 from .save import save_job
@@ -129,18 +129,6 @@ class Campaign(CampaignBase):
                                         value=budget)
         return plan
 
-    def _save_done(self, states: dict[str, Any], save_dir: Path, http: httpx.Client) -> int:
-        n = 0
-        for key, state in pending_saves(states, self._keys):
-            for job in state["jobs"]:
-                if job.get("url") and not (job.get("file") and Path(job["file"]).exists()):
-                    job["file"], job["sha256"] = save_job(self._state, self.client._service_key, job["job_id"],
-                                                          job["url"], save_dir, http)
-                    n += 1
-            self._state.put(self.name, key, DONE, jobs=state["jobs"], steps=state["steps"],
-                            credits=state["credits"])
-        return n
-
     def _run_row(self, key: str, row: dict[str, Any], entries: list[Any], save_dir: Path | None,
                  timeout: float | None, http: httpx.Client | None) -> tuple[str, Any, str, int, float | None]:
         view, made = None, []
@@ -166,10 +154,3 @@ class Campaign(CampaignBase):
                 logger.info("campaign %s row %s %s: %s", self.name, key, status, exc)
                 return status, made[-1] if made else None, str(exc)[:300], 0, None
         raise AssertionError("unreachable")
-
-    def _entries_of(self, key: str) -> list[Any]:
-        journal = self.client._journal
-        from .._journal.entry import REJECTED, VISIBLE_STATES
-
-        return journal.recent(self.client._service_key, None, states=(*VISIBLE_STATES, REJECTED),
-                              meta={"campaign": self.name, "row": key})

@@ -15,7 +15,7 @@ from typing import Any, Generator
 
 from .._base_client import APIRequest
 from .._exceptions import AkoolError
-from .._journal.entry import ABSENT, CREATED, OPEN_STATES, REJECTED, Entry
+from .._journal.entry import CREATED, OPEN_STATES, Entry
 from .._journal.finders import CREATES
 from .._journal.reconcile import create_steps
 from ..jobs import PRODUCTS, AsyncJob, Job, JobStatus
@@ -74,12 +74,12 @@ class RowView:
             raise AkoolError(f"row {self._row_meta['row']!r} step {step} was {prior.endpoint} in an earlier run and "
                              f"is {op.endpoint} now: make() must create the same steps in the same order for a row "
                              "(start a campaign with a new name for a changed make)")
-        if prior is not None and prior.state == CREATED and prior.job_id:
-            return _answer(prior)
+        if prior is not None and prior.state == CREATED and prior.job_id and prior.status != int(JobStatus.FAILED):
+            return _answer(prior)  # a job that failed at Akool made nothing to keep: its step is sent again
         if prior is not None and prior.state in OPEN_STATES:
             raise RowAmbiguousError(f"step {step} ({prior.endpoint}) of row {self._row_meta['row']!r} was sent and "
                                     f"its outcome is unknown, so it is not sent again. {prior.known}")
-        return create_steps(self, op, {**self._row_meta, "step": step})  # fresh, or after absent/rejected
+        return create_steps(self, op, {**self._row_meta, "step": step})  # fresh, or after absent/refused/failed
 
 
 def row_view(client: Any, campaign: str, key: str, prior: dict[int, Entry]) -> Any:
@@ -87,8 +87,8 @@ def row_view(client: Any, campaign: str, key: str, prior: dict[int, Entry]) -> A
 
 
 def prior_steps(entries: list[Entry]) -> dict[int, Entry]:
-    """step -> the entry that decides it: the one that made a job, else the latest still open, else the latest
-    (refused or proven absent: the step is sent again)."""
+    """step -> the entry that decides it: the one that made a (not failed) job, else the latest still open, else
+    the latest (refused, proven absent or failed at Akool: the step is sent again)."""
     groups: dict[int, list[Entry]] = {}
     for entry in sorted(entries, key=lambda e: e.created_at or 0):
         step = entry.meta_dict.get("step")
@@ -96,7 +96,7 @@ def prior_steps(entries: list[Entry]) -> dict[int, Entry]:
             groups.setdefault(step, []).append(entry)
     out: dict[int, Entry] = {}
     for step, group in groups.items():
-        made = [e for e in group if e.state == CREATED]
+        made = [e for e in group if e.state == CREATED and e.status != int(JobStatus.FAILED)]
         still_open = [e for e in group if e.state in OPEN_STATES]
         out[step] = made[0] if made else (still_open[-1] if still_open else group[-1])
     return out

@@ -1,0 +1,229 @@
+"""Campaigns (issue 12): rows -> jobs -> saved files, previewed before anything is paid, resumable by name.
+
+Everything runs against the offline Akool over real HTTP; the service's own counters (/_sim/stats, /_sim/jobs)
+say what was really created.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import time
+from pathlib import Path
+
+import pytest
+
+import akool_nb as ak
+
+from .simctl import control, creates
+
+
+@pytest.fixture
+def portrait(tmp_path):
+    from akool_nb.sim.media import make_sample_portrait
+
+    path = tmp_path / "portrait.png"
+    make_sample_portrait(path, size=128)
+    return path
+
+
+@pytest.fixture
+def voice(client):
+    return client.voices.list()[0].voice_id
+
+
+def talking(voice, portrait):
+    def make(c, row):
+        speech = c.tts.create(row["text"], voice).wait(timeout=60)
+        return c.talking_photo.create(photo=portrait, audio=speech, resolution="720")
+    return make
+
+
+def speech_only(voice):
+    return lambda c, row: c.tts.create(row["text"], voice)
+
+
+def sim_jobs(sim, since):
+    return control(sim, f"jobs?since={since}")
+
+
+def test_rows_from_a_csv_run_to_saved_videos_and_a_manifest(client, sim, voice, portrait, tmp_path):
+    rows = tmp_path / "people.csv"
+    with open(rows, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["id", "text"])
+        writer.writeheader()
+        writer.writerows({"id": f"p{i}", "text": f"Welcome aboard, person {i}"} for i in range(5))
+    since = time.time() - 1
+    campaign = client.campaign("csv-welcome", rows, talking(voice, portrait))
+    report = campaign.run(concurrency=3, save_to=tmp_path / "out", progress=False)
+    assert report.counts["done"] == 5 and report.saved == 5
+    made = sim_jobs(sim, since)
+    assert sorted(j["kind"] for j in made).count("talking_photo") == 5
+    manifest = list(csv.DictReader(open(tmp_path / "out" / "manifest.csv")))
+    assert [m["row"] for m in manifest] == [f"p{i}" for i in range(5)]
+    tp_ids = {j["id"] for j in made if j["kind"] == "talking_photo"}
+    for line in manifest:
+        assert line["status"] == "done" and line["job_id"] in tp_ids and line["product"] == "talking_photo"
+        body = Path(line["file"]).read_bytes()
+        assert hashlib.sha256(body).hexdigest() == line["sha256"]  # content-addressed and whole
+        assert Path(line["file"]).name.startswith(line["sha256"][:20]) and line["url"].endswith(".mp4")
+        assert line["steps"].startswith("tts:") and line["expires_at"].endswith("UTC")
+    assert not list((tmp_path / "out" / ".parts").iterdir())
+    frame = campaign.results()
+    assert list(frame["row"]) == [f"p{i}" for i in range(5)] and set(frame["status"]) == {"done"}
+    assert (tmp_path / "out" / "manifest.parquet").exists()
+
+    before = control(sim, "stats")["creates"]
+    again = client.campaign("csv-welcome", rows, talking(voice, portrait)).run(save_to=tmp_path / "out",
+                                                                               progress=False)
+    assert again.counts["done"] == 5 and control(sim, "stats")["creates"] == before  # nothing sent twice
+
+
+def test_preview_sends_no_paid_request_and_names_the_invalid_rows(client, sim, voice, portrait):
+    rows = [{"id": "ok1", "text": "Hello"}, {"id": "empty", "text": ""}, {"id": "ok2", "text": "Hi there"},
+            {"id": "long", "text": "x" * 100_000}]
+    before = control(sim, "stats")["creates"]
+    plan = client.campaign("preview-check", rows, talking(voice, portrait)).preview()
+    assert control(sim, "stats")["creates"] == before  # validation ran, no create was sent
+    assert [r.row for r in plan.invalid] == ["empty", "long"]
+    assert plan.invalid[0].field == "text" and "pass the words to speak" in plan.invalid[0].error
+    assert [r.jobs for r in plan.todo] == [2, 2] and plan.todo[0].products == ["tts", "talking_photo"]
+    assert plan.unknown == ["talking_photo", "tts"] and plan.estimated_credits is None  # no history: said so
+    assert plan.balance is not None
+    text = repr(plan)
+    assert "2 invalid (nothing is sent for them)" in text and "unknown" in text
+    html = plan._repr_html_()
+    assert "<table" in html and "empty" in html and "<script" not in html
+
+    report = client.campaign("preview-check", rows, talking(voice, portrait)).run(progress=False)
+    assert report.counts == {"done": 2, "failed": 2, "ambiguous": 0, "not started": 0}
+    assert creates(sim, "voice/tts") - before.get("/api/open/v4/voice/tts", 0) == 2  # invalid rows: nothing
+
+
+def test_estimates_learn_from_earlier_jobs_and_the_budget_stops_before_it_is_exceeded(client, sim, voice):
+    texts = [{"id": f"b{i}", "text": f"Budget line number {i:02d} " + "word " * 20} for i in range(12)]
+    client.campaign("budget-learn", texts[:2], speech_only(voice)).run(progress=False)  # learn the cost
+    campaign = client.campaign("budget-run", texts[2:], speech_only(voice))
+    plan = campaign.preview()
+    per_row = plan.todo[0].credits
+    assert plan.complete and per_row and per_row > 0 and plan.estimated_credits == pytest.approx(10 * per_row, 0.05)
+    before = creates(sim, "voice/tts")
+    report = campaign.run(concurrency=2, budget=per_row * 3.5, progress=False)
+    assert report.stop is not None and "would exceed budget" in str(report.stop)
+    assert 1 <= report.counts["done"] <= 3 and report.counts["not started"] >= 7
+    assert creates(sim, "voice/tts") - before == report.counts["done"]
+    assert report.credits <= per_row * 3.5 * 1.05
+
+
+def test_budget_without_any_estimate_is_refused_before_anything_is_sent(client, sim, voice, portrait):
+    before = control(sim, "stats")["creates"]
+    campaign = client.campaign("budget-unknown", [{"text": "Hello"}], talking(voice, portrait))
+    with pytest.raises(ak.InvalidParameterError, match="no cost estimate for talking_photo, tts"):
+        campaign.run(budget=10, progress=False)
+    assert control(sim, "stats")["creates"] == before
+
+
+def test_a_row_still_rate_limited_is_recorded_failed_and_runs_on_the_next_run(client, sim, voice, monkeypatch):
+    import akool_nb.campaign.sync as run_module
+
+    monkeypatch.setattr(run_module, "ROW_TRIES", 2)
+    monkeypatch.setattr(run_module, "ROW_BACKOFF", 0.01)
+    rows = [{"id": "busy", "text": "Rate limited at first"}]
+    control(sim, "faults", {"answer_1005": 50, "path_contains": "voice/tts"})
+    report = client.campaign("busy", rows, speech_only(voice)).run(progress=False)
+    assert report.counts["failed"] == 1
+    frame = client.campaign("busy", rows, speech_only(voice)).results()
+    assert "Frequent operation" in frame["error"][0] or "1005" in frame["error"][0]
+    control(sim, "faults", {"answer_1005": 0})
+    report = client.campaign("busy", rows, speech_only(voice)).run(progress=False)
+    assert report.counts["done"] == 1
+
+
+def test_a_job_that_failed_at_akool_is_made_again_on_the_next_run(client, sim, voice):
+    rows = [{"id": "flaky", "text": "This one fails once"}]
+    control(sim, "faults", {"fail_next_jobs": 1})
+    first = client.campaign("flaky", rows, speech_only(voice)).run(progress=False)
+    assert first.counts["failed"] == 1
+    second = client.campaign("flaky", rows, speech_only(voice)).run(progress=False)
+    assert second.counts["done"] == 1
+    steps = client.campaign("flaky", rows, speech_only(voice)).results()["steps"][0]
+    assert len(client.jobs.recent(None, meta={"campaign": "flaky"})) == 2 and steps.count("tts:") == 1
+
+
+def test_a_lost_answer_is_found_in_the_list_and_attached_not_resent(client, sim, voice):
+    client.reconcile_grace = 0.2
+    since = time.time() - 1
+    control(sim, "faults", {"drop": 1, "path_contains": "voice/tts"})
+    report = client.campaign("dropped", [{"id": "d", "text": "Answer lost"}], speech_only(voice)).run(
+        progress=False)
+    assert report.counts["done"] == 1
+    made = [j for j in sim_jobs(sim, since) if j["params"].get("input_text") == "Answer lost"]
+    assert len(made) == 1 and made[0]["kind"] == "tts_v4"
+
+
+def test_chained_steps_already_made_are_replayed_not_resent(client, sim, voice, portrait):
+    """A rerun after the TTS step was made (the kernel died before the talking photo) sends only the rest."""
+    rows = [{"id": "half", "text": "Half done"}]
+    with client.jobs.tag(campaign="half-done", row="half", step=0):
+        client.tts.create("Half done", voice)  # what the first run made before it died
+    since = time.time()
+    report = client.campaign("half-done", rows, talking(voice, portrait)).run(progress=False)
+    assert report.counts["done"] == 1
+    assert [j["kind"] for j in sim_jobs(sim, since)] == ["talking_photo"]
+
+
+def test_rows_keys_from_dicts_dataframes_and_duplicates(client, voice):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame([{"text": "a", "n": 1}, {"text": "b", "n": 2}])
+    one = client.campaign("keys", frame, speech_only(voice))
+    again = client.campaign("keys", frame.to_dict(orient="records"), speech_only(voice))
+    assert one._keys == again._keys and len(set(one._keys)) == 2  # hashes of the values: stable
+    assert client.campaign("keys", [{"id": 7, "text": "x"}], speech_only(voice))._keys == ["7"]
+    with pytest.raises(ak.InvalidParameterError, match="same id"):
+        client.campaign("keys", [{"id": 1, "text": "x"}, {"id": 1, "text": "y"}], speech_only(voice))
+    with pytest.raises(ak.InvalidParameterError, match="no CSV file"):
+        client.campaign("keys", "missing.csv", speech_only(voice))
+
+
+def test_save_pending_keeps_finished_jobs_that_were_never_saved(client, voice, tmp_path):
+    job = client.tts.create("Keep me", voice)
+    job.wait(timeout=30)
+    client._journal.flush(5)
+    saved = client.jobs.save_pending(tmp_path / "kept")
+    assert len(saved) >= 1 and all(p.exists() and p.parent == tmp_path / "kept" for p in saved)
+    assert client.jobs.save_pending(tmp_path / "kept") == []  # once only
+    assert "expires in 7.0 days" in repr(client.jobs.recent(1)[0]) or "expires in 6.9" in repr(
+        client.jobs.recent(1)[0])
+
+
+def test_an_interrupted_download_is_resumed(sim, client, voice, tmp_path):
+    from akool_nb.campaign.save import download
+
+    url = client.tts.create("Resume the download", voice).wait(timeout=30).url
+    import httpx
+
+    whole = httpx.get(url).content
+    part = tmp_path / ".parts" / (hashlib.sha256(url.encode()).hexdigest()[:24] + ".part")
+    part.parent.mkdir(parents=True)
+    part.write_bytes(whole[: len(whole) // 2])
+    path, sha = download(url, tmp_path)
+    assert path.read_bytes() == whole and sha == hashlib.sha256(whole).hexdigest() and not part.exists()
+
+
+@pytest.mark.anyio
+async def test_async_campaign_with_an_async_make(aclient, sim, portrait, tmp_path):
+    voice = (await aclient.voices.list())[0].voice_id
+
+    async def make(c, row):
+        speech = await (await c.tts.create(row["text"], voice)).wait(timeout=60)
+        return await c.talking_photo.create(photo=portrait, audio=speech, resolution="720")
+
+    rows = [{"id": f"a{i}", "text": f"Async hello {i}"} for i in range(4)] + [{"id": "bad", "text": ""}]
+    campaign = aclient.campaign("async-welcome", rows, make)
+    before = control(sim, "stats")["creates"]
+    plan = await campaign.preview()
+    assert control(sim, "stats")["creates"] == before and [r.row for r in plan.invalid] == ["bad"]
+    report = await campaign.run(concurrency=2, save_to=tmp_path / "out", progress=False)
+    assert report.counts["done"] == 4 and report.counts["failed"] == 1 and report.saved == 4
+    again = await aclient.campaign("async-welcome", rows, make).run(progress=False)
+    assert again.counts["done"] == 4
+    assert sum(control(sim, "stats")["creates"].values()) - sum(before.values()) == 8
