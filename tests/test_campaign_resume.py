@@ -52,8 +52,8 @@ def settle_by_hand(client, sim, since):
     photo): find the job (here the offline Akool's job list; live, a webhook or the dashboard) and attach it."""
     made = control(sim, f"jobs?since={since}")
     settled = 0
-    for entry in client.jobs.recent(None, meta={"campaign": campaign_worker.NAME}):
-        if getattr(entry, "state", "created") in ("sending", "unknown"):
+    for entry in client._journal.recent(client._service_key, None, meta={"campaign": campaign_worker.NAME}):
+        if entry.state in ("sending", "unknown"):
             audio = (entry.body or {}).get("audio_url")
             match = [j["id"] for j in made if j["params"].get("audio_url") == audio and audio]
             if match:
@@ -85,8 +85,7 @@ def test_sigkill_mid_run_then_rerun_completes_with_no_duplicate_creates(sim, tmp
         make = campaign_worker.make_for(voice, str(portrait_file))
         campaign = client.campaign(campaign_worker.NAME, campaign_worker.rows(ROWS), make)
         states = campaign._row_states()
-        in_flight = {e.meta_dict["row"] for e in client.jobs.recent(None, meta={"campaign": campaign_worker.NAME})
-                     if e.meta_dict["row"] not in states}
+        in_flight = set(campaign._entries()) - set(states)
         assert in_flight  # rows the killed process had started: the rerun re-attaches their jobs
         report = campaign.run(concurrency=4, save_to=save_to, progress=False, panel=False)
         held = report.counts["ambiguous"]
