@@ -227,3 +227,55 @@ async def test_async_campaign_with_an_async_make(aclient, sim, portrait, tmp_pat
     again = await aclient.campaign("async-welcome", rows, make).run(progress=False)
     assert again.counts["done"] == 4
     assert sum(control(sim, "stats")["creates"].values()) - sum(before.values()) == 8
+
+
+def test_a_create_no_list_can_settle_holds_its_row_until_settled_by_hand(client, sim, voice, portrait):
+    rows = [{"id": "held", "text": "Talking photo answer lost"}]
+    since = time.time()
+    control(sim, "faults", {"drop": 1, "path_contains": "createbytalkingphoto"})
+    first = client.campaign("held", rows, talking(voice, portrait)).run(progress=False)
+    assert first.counts["ambiguous"] == 1
+    error = client.campaign("held", rows, talking(voice, portrait)).results()["error"][0]
+    assert "NOT retried" in error and "reconcile" in error
+    second = client.campaign("held", rows, talking(voice, portrait)).run(progress=False)
+    assert second.counts["ambiguous"] == 1  # never resent on a rerun
+    made = [j for j in sim_jobs(sim, since) if j["kind"] == "talking_photo"]
+    assert len(made) == 1  # the dropped create did make its job, once
+    entry = next(e for e in client._journal.recent(client._service_key, None, meta={"campaign": "held"})
+                 if e.state == "unknown")
+    client.jobs.reconcile(entry, job_id=made[0]["id"])  # found by hand (webhook, dashboard)
+    third = client.campaign("held", rows, talking(voice, portrait)).run(progress=False)
+    assert third.counts["done"] == 1 and len([j for j in sim_jobs(sim, since) if j["kind"] == "talking_photo"]) == 1
+    assert client.campaign("held", rows, talking(voice, portrait)).results()["job_id"][0] == made[0]["id"]
+
+
+def test_the_table_panel_shows_few_rows_and_counts_the_rest(client):
+    from akool_nb.widgets import CampaignTable
+    from akool_nb.widgets.campaign import SHOWN
+
+    panel = CampaignTable(name="big", total=1000, client=client)
+    for i in range(1000):
+        panel.set_row(f"r{i}", "running")
+        panel.set_row(f"r{i}", "failed" if i % 100 == 7 else "done", thumbnail="https://x.invalid/t.png",
+                      error="Akool refused it" if i % 100 == 7 else "")
+    panel.set_row("r1", "done")  # a rerun of a row counts once
+    panel.finish()
+    assert panel.counts == {"done": 990, "failed": 10} and panel.value == panel.counts
+    assert len(panel.rows) == SHOWN and panel.rows[0]["status"] == "failed"  # trouble first
+    html = panel._static_html()
+    assert len(html) < 20_000 and "990 done · 10 failed of 1000 rows" in html and "more rows in the counts" in html
+    assert panel.offline and "export default withCommon(panel)" in panel._esm
+
+
+def test_run_shows_the_panel_when_asked(client, voice):
+    shown = []
+    import IPython.display
+
+    original = IPython.display.display
+    IPython.display.display = lambda obj, *a, **k: shown.append(obj)
+    try:
+        client.campaign("panel-run", [{"id": "one", "text": "Panel"}], speech_only(voice)).run(panel=True,
+                                                                                            progress=False)
+    finally:
+        IPython.display.display = original
+    assert shown and shown[0].counts == {"done": 1} and shown[0].finished and shown[0].rows[0]["row"] == "one"

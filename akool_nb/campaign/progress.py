@@ -33,7 +33,7 @@ def thumbnail(job: Any) -> str:
 
 
 class Feedback:
-    def __init__(self, name: str, total: int, done: int, *, progress: bool, panel: Any) -> None:
+    def __init__(self, name: str, total: int, done: int, *, progress: bool, panel: Any, client: Any = None) -> None:
         self._lock = threading.Lock()
         self.bar = None
         if progress:
@@ -51,7 +51,7 @@ class Feedback:
                 from ..widgets.campaign import CampaignTable
                 from IPython.display import display
 
-                self.panel = CampaignTable(name=name, total=total)
+                self.panel = CampaignTable(name=name, total=total, client=client)
                 self.panel.counts = {"done": done}
                 display(self.panel)
             except Exception as exc:

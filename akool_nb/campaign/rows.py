@@ -35,8 +35,12 @@ def load_rows(rows: Any) -> list[dict[str, Any]]:
     """The rows as a list of dicts (checked: a list of dicts, a DataFrame, or the path of a CSV file)."""
     if isinstance(rows, (str, os.PathLike)):
         path = Path(rows).expanduser()
-        if not path.is_file():
-            raise InvalidParameterError("rows", f"names no CSV file ({path}); pass a list of dicts, a DataFrame "
+        try:
+            found = len(str(rows)) <= 4096 and "\x00" not in str(rows) and path.is_file()
+        except OSError:
+            found = False
+        if not found:
+            raise InvalidParameterError("rows", "names no CSV file; pass a list of dicts, a DataFrame "
                                                 "or the path of a CSV file with a header line", value=str(rows))
         with open(path, newline="", encoding="utf-8-sig") as fh:
             out = [dict(r) for r in csv.DictReader(fh)]

@@ -118,11 +118,17 @@ def folder(value: Any, param: str = "save_to") -> Path:
     """A folder argument: a path (str or Path) that is not a file."""
     from .._exceptions import InvalidParameterError
 
-    if not isinstance(value, (str, Path)) or (isinstance(value, str) and (not value.strip() or "\x00" in value)):
-        raise InvalidParameterError(param, "must be a folder path (str or Path) for the result files, e.g. "
-                                           f"{param}='results/'", value=value)
+    text = str(value) if isinstance(value, (str, Path)) else ""
+    if not text.strip() or len(text) > 4096 or any(ord(ch) < 32 for ch in text):
+        raise InvalidParameterError(param, "must be a folder path (str or Path, at most 4096 characters, no "
+                                           f"control characters) for the result files, e.g. {param}='results/'",
+                                    value=value)
     path = Path(value).expanduser()
-    if path.exists() and not path.is_dir():
+    try:
+        is_file = path.exists() and not path.is_dir()
+    except OSError as exc:  # a name too long for this file system, …
+        raise InvalidParameterError(param, f"cannot be used as a folder here ({exc.strerror})", value=value)
+    if is_file:
         raise InvalidParameterError(param, "is a file; pass a folder for the result files", value=str(value))
     return path
 
