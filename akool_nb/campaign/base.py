@@ -8,6 +8,7 @@ from typing import Any, Callable
 import httpx
 
 from .._exceptions import AkoolError, InvalidParameterError
+from .._logging import logger
 from .._journal.entry import OPEN_STATES, REJECTED, VISIBLE_STATES, Entry
 from ..resources._base import number, text
 from ..resources.jobs import TAG_MAX_CHARS
@@ -137,8 +138,13 @@ class CampaignBase:
         for key, state in pending_saves(states, self._keys):
             for job in state["jobs"]:
                 if job.get("url") and not (job.get("file") and Path(job["file"]).exists()):
-                    job["file"], job["sha256"] = save_job(self._state, self.client._service_key, job["job_id"],
-                                                          job["url"], save_dir, http)
+                    try:
+                        job["file"], job["sha256"] = save_job(self._state, self.client._service_key,
+                                                              job["job_id"], job["url"], save_dir, http)
+                    except httpx.HTTPError as exc:  # expired, or a service that is gone: said, not fatal
+                        logger.warning("campaign %s row %s: could not save %s (%s)", self.name, key, job["url"],
+                                       exc)
+                        continue
                     n += 1
             self._state.put(self.name, key, DONE, jobs=state["jobs"], steps=state["steps"],
                             credits=state["credits"])
