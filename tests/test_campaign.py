@@ -279,3 +279,40 @@ def test_run_shows_the_panel_when_asked(client, voice):
     finally:
         IPython.display.display = original
     assert shown and shown[0].counts == {"done": 1} and shown[0].finished and shown[0].rows[0]["row"] == "one"
+
+
+def test_faults_between_client_and_service_lose_no_row_and_create_nothing_twice(client, sim, voice):
+    """Dropped connections after the service processed a request, 500s and 1005s, on every path: each row ends
+    done (or held, if a create no list can show was hit) and no text is spoken twice."""
+    client.reconcile_grace = 0.2
+    rows = [{"id": f"f{i}", "text": f"Fault tolerant line {i}"} for i in range(12)]
+    since = time.time()
+    control(sim, "faults", {"drop": 3, "answer_500": 3, "answer_1005": 3})
+    campaign = client.campaign("faults", rows, speech_only(voice))
+    first = campaign.run(concurrency=4, progress=False)
+    control(sim, "faults", {"drop": 0, "answer_500": 0, "answer_1005": 0})
+    second = client.campaign("faults", rows, speech_only(voice)).run(concurrency=4, progress=False)
+    assert second.counts["done"] == 12, (first, second)
+    spoken = [j["params"]["input_text"] for j in sim_jobs(sim, since) if j["kind"] == "tts_v4"]
+    assert sorted(spoken) == sorted(r["text"] for r in rows)  # each once
+
+
+def test_any_csv_text_gives_rows_or_a_clear_error(tmp_path):
+    hypothesis = pytest.importorskip("hypothesis")
+    from hypothesis import strategies as st
+
+    from akool_nb.campaign.rows import keyed, load_rows
+
+    @hypothesis.settings(max_examples=100, deadline=None)
+    @hypothesis.given(st.text(max_size=300))
+    def check(text):
+        path = tmp_path / "fuzz.csv"
+        path.write_text(text, encoding="utf-8")
+        try:
+            pairs = keyed(load_rows(path))
+        except ak.InvalidParameterError:
+            return
+        assert len({k for k, _ in pairs}) == len(pairs)
+        assert [k for k, _ in keyed(load_rows(path))] == [k for k, _ in pairs]  # stable keys
+
+    check()
