@@ -62,7 +62,9 @@ class Preview:
         self.complete = not self.unknown
 
     def row(self, key: str) -> RowPlan | None:
-        return next((r for r in self.rows if r.row == key), None)
+        if not hasattr(self, "_by_key"):
+            self._by_key = {r.row: r for r in self.rows}
+        return self._by_key.get(key)
 
     def lines(self) -> list[str]:
         out = [f"Campaign {self.name!r}: {len(self.rows)} rows · {len(self.todo)} to run ({self.jobs} paid creates)"
