@@ -316,3 +316,40 @@ def test_any_csv_text_gives_rows_or_a_clear_error(tmp_path):
         assert [k for k, _ in keyed(load_rows(path))] == [k for k, _ in pairs]  # stable keys
 
     check()
+
+
+@pytest.mark.anyio
+async def test_async_budget_stop_and_resume(aclient, sim):
+    voice = (await aclient.voices.list())[0].voice_id
+
+    async def make(c, row):
+        return await c.tts.create(row["text"], voice)
+
+    texts = [{"id": f"ab{i}", "text": f"Async budget line {i:02d} " + "word " * 20} for i in range(8)]
+    await aclient.campaign("abudget-learn", texts[:2], make).run(progress=False)
+    campaign = aclient.campaign("abudget", texts[2:], make)
+    per_row = (await campaign.preview()).todo[0].credits
+    before = creates(sim, "voice/tts")
+    report = await campaign.run(concurrency=2, budget=per_row * 2.5, progress=False)
+    assert report.stop is not None and 1 <= report.counts["done"] <= 2 and report.counts["not started"] >= 4
+    assert creates(sim, "voice/tts") - before == report.counts["done"]
+    rest = await aclient.campaign("abudget", texts[2:], make).run(progress=False)  # no budget: the rest
+    assert rest.counts["done"] == 6 and creates(sim, "voice/tts") - before == 6
+
+
+def test_out_of_credits_stops_starting_rows(client, sim):
+    pytest.importorskip("dlib")
+    from akool_nb.sim import face_engine as fe
+    from akool_nb.sim.routes_face import credit_of, set_credit
+
+    before = credit_of(sim.state)
+    set_credit(sim.state, 2)  # two image swaps (1 credit each)
+    try:
+        grace, astronaut = fe.sample_photo("grace_hopper"), fe.sample_photo("astronaut")
+        rows = [{"id": f"swap{i}"} for i in range(5)]
+        report = client.campaign("swaps", rows, lambda c, row: c.faceswap.image(astronaut, source=grace)).run(
+            concurrency=1, progress=False)
+    finally:
+        set_credit(sim.state, before)
+    assert report.counts["done"] == 2 and report.counts["failed"] == 1 and report.counts["not started"] == 2
+    assert "out of credits" in str(report.stop) and "rerun" in str(report.stop)

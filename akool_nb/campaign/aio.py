@@ -11,8 +11,8 @@ import httpx
 
 from .._exceptions import AkoolError, InvalidParameterError
 from .._logging import logger
-from .base import ROW_BACKOFF, ROW_TRIES, BudgetStop, CampaignBase, RunReport, as_jobs, check_run_args, \
-    is_rate_limited
+from .base import ROW_BACKOFF, ROW_TRIES, BudgetStop, CampaignBase, CreditStop, RunReport, as_jobs, \
+    check_run_args, is_rate_limited
 from .preview import Preview, estimates
 from .progress import Feedback
 from .save import save_job
@@ -57,6 +57,7 @@ class AsyncCampaign(CampaignBase):
         """As :meth:`Campaign.run <akool_nb.campaign.sync.Campaign.run>`; awaited."""
         save_dir = check_run_args(concurrency, budget, save_to, timeout)
         started = time.monotonic()
+        self._out_of_credits = None
         for entry in self._open_entries(self._entries()):
             try:
                 await self.client.jobs.reconcile(entry)
@@ -100,6 +101,12 @@ class AsyncCampaign(CampaignBase):
                 saved += await asyncio.to_thread(self._save_done, states, save_dir, http)
             for i, (key, row) in enumerate(todo):
                 await gate.acquire()
+                if self._out_of_credits:
+                    gate.release()
+                    stop = CreditStop(self._out_of_credits, len(todo) - i)
+                    counts["not started"] = len(todo) - i
+                    feedback.note(str(stop))
+                    break
                 cost = (plan.row(key).credits if plan is not None else None) or 0  # type: ignore[union-attr]
                 if budget is not None and committed + cost > budget:
                     gate.release()

@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 import httpx
 
-from .._exceptions import AkoolError, InvalidParameterError
+from .._exceptions import AkoolError, InvalidParameterError, QuotaError
 from .._logging import logger
 from .._journal.entry import OPEN_STATES, REJECTED, VISIBLE_STATES, Entry
 from ..resources._base import number, text
@@ -35,11 +35,22 @@ class BudgetStop:
                 f"{self.left} row(s) not started (rerun with a larger budget to go on)")
 
 
+class CreditStop:
+    """Why a run stopped starting rows: Akool said the account is out of credits (QuotaError)."""
+
+    def __init__(self, message: str, left: int) -> None:
+        self.message, self.left = message, left
+
+    def __str__(self) -> str:
+        return (f"stopped: the account is out of credits ({self.message}); {self.left} row(s) not started (top up, "
+                "then rerun: done rows are skipped)")
+
+
 class RunReport:
     """What a run did: counts by status, credits charged, files saved, the manifest, a budget stop."""
 
     def __init__(self, name: str, counts: dict[str, int], credits: float, saved: int, manifest: list[Path],
-                 stop: BudgetStop | None, elapsed: float) -> None:
+                 stop: BudgetStop | CreditStop | None, elapsed: float) -> None:
         self.name, self.counts, self.credits, self.saved, self.manifest = name, counts, credits, saved, manifest
         self.stop, self.elapsed = stop, elapsed
 
@@ -85,6 +96,7 @@ class CampaignBase:
         self._keys = [k for k, _ in self.rows]
         self._state = state_for(journal.path)
         self.last_report: RunReport | None = None
+        self._out_of_credits: str | None = None  # set by a row refused with QuotaError: start no more rows
 
     # -- the journal's view ----------------------------------------------------------------------
     def _entries(self) -> dict[str, list[Entry]]:
@@ -125,6 +137,8 @@ class CampaignBase:
         steps = [{"step": i, "product": j.product.key, "job_id": j.id, "credits": _credits(j)}
                  for i, j in enumerate(made)]
         kind = "" if isinstance(exc, AkoolError) else f"{type(exc).__name__}: "
+        if isinstance(exc, QuotaError):
+            self._out_of_credits = str(exc)[:200]
         self._state.put(self.name, key, status, steps=steps, error=f"{kind}{exc}"[:2000])
         return status
 

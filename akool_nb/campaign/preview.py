@@ -80,6 +80,9 @@ class Preview:
                 out.append(f"Estimated cost: {self.estimated_credits:.4g} credits ({basis}){partial}")
         out.append(f"Credit balance: {self.balance:.4g}" if self.balance is not None
                    else f"Credit balance: unknown ({self.balance_error})")
+        if self.balance is not None and self.estimated_credits and self.estimated_credits > self.balance:
+            out.append(f"WARNING: the estimate ({self.estimated_credits:.4g}) is more than the balance: the run "
+                       "would stop with QuotaError part way; top up or pass budget=")
         for r in self.invalid[:20]:
             out.append(f"  invalid row {r.row!r}: {r.field + ': ' if r.field else ''}{r.error}")
         if len(self.invalid) > 20:

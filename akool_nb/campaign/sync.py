@@ -10,8 +10,8 @@ import httpx
 
 from .._exceptions import AkoolError, InvalidParameterError
 from .._logging import logger
-from .base import ROW_BACKOFF, ROW_TRIES, BudgetStop, CampaignBase, RunReport, as_jobs, check_run_args, \
-    is_rate_limited
+from .base import ROW_BACKOFF, ROW_TRIES, BudgetStop, CampaignBase, CreditStop, RunReport, as_jobs, \
+    check_run_args, is_rate_limited
 from .preview import Preview
 from .progress import Feedback
 from .save import save_job
@@ -54,6 +54,7 @@ class Campaign(CampaignBase):
         """Run every row not done yet, ``concurrency`` at a time; see the module docstring for resume."""
         save_dir = check_run_args(concurrency, budget, save_to, timeout)
         started = time.monotonic()
+        self._out_of_credits = None
         self._settle()
         plan = self._budget_plan(budget)
         states = self._row_states()
@@ -69,7 +70,8 @@ class Campaign(CampaignBase):
         try:
             if save_dir is not None:
                 saved += self._save_done(states, save_dir, http)
-            with concurrent.futures.ThreadPoolExecutor(concurrency, thread_name_prefix="akool-campaign") as pool:
+            pool = concurrent.futures.ThreadPoolExecutor(concurrency, thread_name_prefix="akool-campaign")
+            try:
                 running: dict[concurrent.futures.Future, tuple[str, float]] = {}
                 queue = list(todo)
                 while queue or running:
@@ -97,8 +99,13 @@ class Campaign(CampaignBase):
                         if charged is not None:  # the actual charge replaces the estimate
                             committed += charged - cost
                         feedback.row(key, status, job=job, error=error, finished=True)
+                    if self._out_of_credits and stop is None:
+                        stop = CreditStop(self._out_of_credits, len(queue))
+                        feedback.note(str(stop))
                 if stop is not None:
                     counts["not started"] = len(queue)
+            finally:  # an interrupt (Ctrl-C, the notebook's stop button) does not wait for the rows in flight
+                pool.shutdown(wait=False, cancel_futures=True)
         finally:
             feedback.close()
             if http is not None:
