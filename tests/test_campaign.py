@@ -353,3 +353,17 @@ def test_out_of_credits_stops_starting_rows(client, sim):
         set_credit(sim.state, before)
     assert report.counts["done"] == 2 and report.counts["failed"] == 1 and report.counts["not started"] == 2
     assert "out of credits" in str(report.stop) and "rerun" in str(report.stop)
+
+
+def test_a_row_error_never_keeps_the_api_key(client, tmp_path):
+    from .conftest import API_KEY
+
+    def leaky(c, row):
+        raise RuntimeError(f"my code printed the key {API_KEY} by mistake")
+
+    report = client.campaign("leaky", [{"id": "x"}], leaky).run(save_to=tmp_path / "out", progress=False)
+    assert report.counts["failed"] == 1
+    error = client.campaign("leaky", [{"id": "x"}], leaky).results()["error"][0]
+    assert "RuntimeError" in error and API_KEY not in error
+    assert API_KEY not in (tmp_path / "out" / "manifest.csv").read_text()
+    assert API_KEY.encode() not in client._journal.path.with_name("campaigns.sqlite").read_bytes()

@@ -8,7 +8,7 @@ from typing import Any, Callable
 import httpx
 
 from .._exceptions import AkoolError, InvalidParameterError, QuotaError
-from .._logging import logger
+from .._logging import logger, mask
 from .._journal.entry import OPEN_STATES, REJECTED, VISIBLE_STATES, Entry
 from ..resources._base import number, text
 from ..resources.jobs import TAG_MAX_CHARS
@@ -63,6 +63,13 @@ class RunReport:
         if self.stop:
             out += f"\n{self.stop}"
         return out
+
+    def _repr_html_(self) -> str:
+        from ..display import e
+
+        first, *rest = repr(self).split("\n")
+        return ('<div style="font-family:system-ui,sans-serif;font-size:13px">'
+                f"<b>{e(first)}</b>" + "".join(f"<div>{e(line)}</div>" for line in rest) + "</div>")
 
 
 def is_rate_limited(exc: BaseException) -> bool:
@@ -139,7 +146,7 @@ class CampaignBase:
         kind = "" if isinstance(exc, AkoolError) else f"{type(exc).__name__}: "
         if isinstance(exc, QuotaError):
             self._out_of_credits = str(exc)[:200]
-        self._state.put(self.name, key, status, steps=steps, error=f"{kind}{exc}"[:2000])
+        self._state.put(self.name, key, status, steps=steps, error=mask(f"{kind}{exc}")[:2000])  # no secrets kept
         return status
 
     def _manifest(self, save_to: Path | None) -> list[Path]:
