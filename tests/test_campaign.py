@@ -367,3 +367,19 @@ def test_a_row_error_never_keeps_the_api_key(client, tmp_path):
     assert "RuntimeError" in error and API_KEY not in error
     assert API_KEY not in (tmp_path / "out" / "manifest.csv").read_text()
     assert API_KEY.encode() not in client._journal.path.with_name("campaigns.sqlite").read_bytes()
+
+
+@pytest.mark.anyio
+async def test_async_row_still_rate_limited_fails_then_runs_next_time(aclient, sim, monkeypatch):
+    import akool_nb.campaign.aio as run_module
+
+    monkeypatch.setattr(run_module, "ROW_TRIES", 2)
+    monkeypatch.setattr(run_module, "ROW_BACKOFF", 0.01)
+    voice = (await aclient.voices.list())[0].voice_id
+    make = lambda c, row: c.tts.create(row["text"], voice)  # noqa: E731 - a sync make returning a coroutine
+    rows = [{"id": "abusy", "text": "Async rate limited at first"}]
+    control(sim, "faults", {"answer_1005": 50, "path_contains": "voice/tts"})
+    first = await aclient.campaign("abusy", rows, make).run(progress=False)
+    control(sim, "faults", {"answer_1005": 0})
+    second = await aclient.campaign("abusy", rows, make).run(progress=False)
+    assert first.counts["failed"] == 1 and second.counts["done"] == 1

@@ -15,7 +15,9 @@ kill -9) skips rows recorded done, settles the campaign's creates whose outcome 
 (``client.jobs.reconcile``), and replays each row's ``make`` with a client that answers an already-made step
 with its journaled job instead of sending it: nothing is submitted twice. A row's key is its ``id`` column, else
 a hash of its values. A row that fails (a refused create, a failed job, 1005 after the retries) is recorded
-with its error and tried again on the next run.
+with its error and tried again on the next run. A run stops starting rows before ``budget=`` would be exceeded
+(:class:`BudgetStop`) or once Akool says the account is out of credits (:class:`CreditStop`); both are in the
+report, and the next run goes on from there.
 
 Modules: ``rows`` (input and keys), ``view`` (the row and dry-run clients), ``preview``, ``state`` (row outcomes
 and saved files, ``campaigns.sqlite`` beside the journal), ``save`` (downloads, manifest), ``sync``/``aio``
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import BudgetStop, RunReport
+from .base import BudgetStop, CreditStop, RunReport
 from .preview import Preview, RowPlan
 
 
@@ -39,4 +41,4 @@ def new_campaign(client: Any, name: Any, rows: Any, make: Any) -> Any:
     return Campaign(client, name, rows, make)
 
 
-__all__ = ["BudgetStop", "Preview", "RowPlan", "RunReport", "new_campaign"]
+__all__ = ["BudgetStop", "CreditStop", "Preview", "RowPlan", "RunReport", "new_campaign"]
