@@ -75,6 +75,10 @@ def start_service(data_dir: Path) -> tuple[subprocess.Popen, str]:
     return proc, line[0]
 
 
+def requests_made(base: str) -> int:
+    return int(httpx.get(f"{base}/_sim/stats", timeout=60).json()["requests"])
+
+
 def done_rows(journal: Path) -> int:
     try:
         with sqlite3.connect(journal.with_name("campaigns.sqlite"), timeout=1) as conn:
@@ -139,11 +143,14 @@ def main() -> None:
             make_sample_portrait(photo, size=128)
 
             t0 = time.time()
+            r0 = requests_made(base)
             started = time.monotonic()
             _, base_report = run_campaign(base, tmp_path / "a" / "jobs.sqlite", tmp_path / "a" / "out", n, "base",
                                           str(photo), args.concurrency)
             baseline = time.monotonic() - started
+            base_requests = requests_made(base) - r0
             base_check = check(base, t0, "base", n, tmp_path / "a" / "out")
+            r1 = requests_made(base)
 
             t1 = time.time()
             journal, save_to = tmp_path / "b" / "jobs.sqlite", tmp_path / "b" / "out"
@@ -163,6 +170,7 @@ def main() -> None:
                 settled = settle_by_hand(base, journal, "bench-kill", t1)
                 _, report = run_campaign(base, journal, save_to, n, "kill", str(photo), args.concurrency)
             total = time.monotonic() - started
+            kill_requests = requests_made(base) - r1
             result = check(base, t1, "kill", n, save_to)
         finally:
             service.kill()
@@ -170,11 +178,12 @@ def main() -> None:
           "mode in its own process")
     print(f"  baseline (uninterrupted): {base_report.counts['done']}/{n} done, {base_check['saved']} saved, "
           f"manifest ok {base_check['manifest ok']}, duplicates {base_check['duplicates']}, wall {baseline:.1f}s "
-          f"({n / baseline:.1f} rows/s)")
+          f"({n / baseline:.1f} rows/s), {base_requests / (2 * n):.2f} API requests per job")
     print(f"  killed at {at_kill}/{n} rows done, resumed: {report.counts['done']}/{n} done, {result['saved']} saved, "
           f"manifest ok {result['manifest ok']}, duplicate creates {result['duplicates']} "
           f"(creates: {result['creates']}), rows held for a create no list shows {held} (settled by hand "
-          f"{settled}), wall {total:.1f}s = {total / baseline:.2f}x the baseline")
+          f"{settled}), wall {total:.1f}s = {total / baseline:.2f}x the baseline, "
+          f"{kill_requests / (2 * n):.2f} API requests per job (both runs)")
 
 
 if __name__ == "__main__":
