@@ -177,6 +177,9 @@ def test_rows_keys_from_dicts_dataframes_and_duplicates(client, voice):
     one = client.campaign("keys", frame, speech_only(voice))
     again = client.campaign("keys", frame.to_dict(orient="records"), speech_only(voice))
     assert one._keys == again._keys and len(set(one._keys)) == 2  # hashes of the values: stable
+    gaps = client.campaign("keys", pd.DataFrame({"id": [1, 2], "text": ["a", None]}), speech_only(voice))
+    assert gaps._keys == ["1", "2"] and gaps.rows[1][1] == {"id": 2, "text": None}  # numpy ints, NaN: plain
+    assert type(gaps.rows[0][1]["id"]) is int
     assert client.campaign("keys", [{"id": 7, "text": "x"}], speech_only(voice))._keys == ["7"]
     with pytest.raises(ak.InvalidParameterError, match="same id"):
         client.campaign("keys", [{"id": 1, "text": "x"}, {"id": 1, "text": "y"}], speech_only(voice))
