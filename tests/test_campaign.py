@@ -386,3 +386,18 @@ async def test_async_row_still_rate_limited_fails_then_runs_next_time(aclient, s
     control(sim, "faults", {"answer_1005": 0})
     second = await aclient.campaign("abusy", rows, make).run(progress=False)
     assert first.counts["failed"] == 1 and second.counts["done"] == 1
+
+
+def test_a_step_made_more_than_7_days_ago_is_made_again(client, sim, voice, portrait):
+    rows = [{"id": "old", "text": "Made long ago"}]
+    with client.jobs.tag(campaign="old-step", row="old", step=0):
+        client.tts.create("Made long ago", voice)
+    client._journal.flush(5)
+    entry = client._journal.recent(client._service_key, 1, meta={"campaign": "old-step"})[0]
+    entry.first_sent = entry.created_at = time.time() - 8 * 86400  # its result is gone at Akool
+    client._journal.save(entry)
+    client._journal.flush(5)
+    since = time.time()
+    report = client.campaign("old-step", rows, talking(voice, portrait)).run(progress=False)
+    assert report.counts["done"] == 1
+    assert sorted(j["kind"] for j in sim_jobs(sim, since)) == ["talking_photo", "tts_v4"]

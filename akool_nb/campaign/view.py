@@ -11,6 +11,7 @@ and journal, with one seam overridden: ``_create_steps``, the steps a journaled 
 """
 from __future__ import annotations
 
+import time
 from typing import Any, Generator
 
 from .._base_client import APIRequest
@@ -18,7 +19,7 @@ from .._exceptions import AkoolError
 from .._journal.entry import CREATED, OPEN_STATES, Entry
 from .._journal.finders import CREATES
 from .._journal.reconcile import create_steps
-from ..jobs import PRODUCTS, AsyncJob, Job, JobStatus
+from ..jobs import PRODUCTS, RESULT_LIFETIME, AsyncJob, Job, JobStatus
 
 DRY_HOST = "https://dry-run.invalid"
 
@@ -54,6 +55,12 @@ def _answer(entry: Entry) -> Generator[Any, Any, Any]:
     yield  # a generator: pushed on the client's step stack like create_steps
 
 
+def _expired(entry: Entry) -> bool:
+    """Akool deletes results 7 days after the job: a step made that long ago has nothing left to build on."""
+    made = entry.first_sent or entry.created_at
+    return bool(made) and time.time() - made > RESULT_LIFETIME.total_seconds()
+
+
 class RowView:
     """``make``'s client for one row (see the module docstring)."""
 
@@ -74,8 +81,9 @@ class RowView:
             raise AkoolError(f"row {self._row_meta['row']!r} step {step} was {prior.endpoint} in an earlier run and "
                              f"is {op.endpoint} now: make() must create the same steps in the same order for a row "
                              "(start a campaign with a new name for a changed make)")
-        if prior is not None and prior.state == CREATED and prior.job_id and prior.status != int(JobStatus.FAILED):
-            return _answer(prior)  # a job that failed at Akool made nothing to keep: its step is sent again
+        if prior is not None and prior.state == CREATED and prior.job_id and prior.status != int(JobStatus.FAILED) \
+                and not _expired(prior):
+            return _answer(prior)  # failed at Akool, or its result deleted (7 days): the step is sent again
         if prior is not None and prior.state in OPEN_STATES:
             raise RowAmbiguousError(f"step {step} ({prior.endpoint}) of row {self._row_meta['row']!r} was sent and "
                                     f"its outcome is unknown, so it is not sent again. {prior.known}")
@@ -98,7 +106,8 @@ def prior_steps(entries: list[Entry]) -> dict[int, Entry]:
     for step, group in groups.items():
         made = [e for e in group if e.state == CREATED and e.status != int(JobStatus.FAILED)]
         still_open = [e for e in group if e.state in OPEN_STATES]
-        out[step] = made[0] if made else (still_open[-1] if still_open else group[-1])
+        fresh = [e for e in made if not _expired(e)]
+        out[step] = (fresh or made or still_open or group)[0 if (fresh or made) else -1]
     return out
 
 
