@@ -422,12 +422,12 @@ def _make(c: Any, row: dict[str, Any]) -> Any:
 
 
 CAMPAIGN_VALID = {("run", "budget"): {"None", "1.5"}, ("run", "timeout"): {"None", "1.5"},
-                  ("run", "save_to"): {"None"}, ("campaign", "rows"): set(), ("campaign", "name"): set()}
+                  ("run", "save_to"): {"None"}, ("run", "costs"): {"None"}, ("preview", "costs"): {"None"}}
 
 
 @pytest.mark.parametrize("where,param", [("campaign", "name"), ("campaign", "rows"), ("campaign", "make"),
                                          ("run", "concurrency"), ("run", "budget"), ("run", "save_to"),
-                                         ("run", "timeout")])
+                                         ("run", "timeout"), ("run", "costs"), ("preview", "costs")])
 def test_campaign_refuses_bad_arguments_before_the_wire(sweep_client, wire, where, param):
     problems = []
     for label, value in BAD.items():
@@ -439,6 +439,8 @@ def test_campaign_refuses_bad_arguments_before_the_wire(sweep_client, wire, wher
             if where == "campaign":
                 args = {"name": "sweep", "rows": ROWS, "make": _make, param: value}
                 sweep_client.campaign(args["name"], args["rows"], args["make"])
+            elif where == "preview":
+                sweep_client.campaign("sweep", ROWS, _make).preview(**{param: value})
             else:
                 sweep_client.campaign("sweep", ROWS, _make).run(**{param: value}, progress=False, panel=False)
         except WireReached:

@@ -117,9 +117,20 @@ def test_estimates_learn_from_earlier_jobs_and_the_budget_stops_before_it_is_exc
 def test_budget_without_any_estimate_is_refused_before_anything_is_sent(client, sim, voice, portrait):
     before = control(sim, "stats")["creates"]
     campaign = client.campaign("budget-unknown", [{"text": "Hello"}], talking(voice, portrait))
-    with pytest.raises(ak.InvalidParameterError, match="no cost estimate for talking_photo, tts"):
+    with pytest.raises(ak.InvalidParameterError, match="no cost estimate for talking_photo, tts.*costs="):
         campaign.run(budget=10, progress=False)
     assert control(sim, "stats")["creates"] == before
+
+
+def test_costs_you_give_let_a_budget_cover_products_whose_records_say_no_price(client, sim, voice, portrait):
+    rows = [{"id": f"g{i}", "text": f"Given cost {i}"} for i in range(6)]
+    campaign = client.campaign("given-costs", rows, talking(voice, portrait))
+    plan = campaign.preview(costs={"tts": 0.1, "talking_photo": 2})
+    assert plan.complete and plan.todo[0].credits == pytest.approx(2.1) and "as you gave it" in repr(plan)
+    before = creates(sim, "createbytalkingphoto")
+    report = campaign.run(concurrency=1, budget=4.5, costs={"tts": 0.1, "talking_photo": 2}, progress=False)
+    assert report.counts["done"] == 2 and report.counts["not started"] == 4
+    assert creates(sim, "createbytalkingphoto") - before == 2
 
 
 def test_a_row_still_rate_limited_is_recorded_failed_and_runs_on_the_next_run(client, sim, voice, monkeypatch):
@@ -171,7 +182,7 @@ def test_chained_steps_already_made_are_replayed_not_resent(client, sim, voice, 
     assert [j["kind"] for j in sim_jobs(sim, since)] == ["talking_photo"]
 
 
-def test_rows_keys_from_dicts_dataframes_and_duplicates(client, voice):
+def test_rows_keys_from_dicts_dataframes_and_duplicates(client, voice, tmp_path):
     pd = pytest.importorskip("pandas")
     frame = pd.DataFrame([{"text": "a", "n": 1}, {"text": "b", "n": 2}])
     one = client.campaign("keys", frame, speech_only(voice))
@@ -185,6 +196,10 @@ def test_rows_keys_from_dicts_dataframes_and_duplicates(client, voice):
         client.campaign("keys", [{"id": 1, "text": "x"}, {"id": 1, "text": "y"}], speech_only(voice))
     with pytest.raises(ak.InvalidParameterError, match="no CSV file"):
         client.campaign("keys", "missing.csv", speech_only(voice))
+    latin = tmp_path / "latin1.csv"
+    latin.write_bytes("id,text\n1,Caf\xe9\n".encode("latin-1"))
+    with pytest.raises(ak.InvalidParameterError, match="UTF-8"):
+        client.campaign("keys", latin, speech_only(voice))
 
 
 def test_save_pending_keeps_finished_jobs_that_were_never_saved(client, voice, tmp_path):
@@ -308,6 +323,8 @@ def test_any_csv_text_gives_rows_or_a_clear_error(tmp_path):
 
     @hypothesis.settings(max_examples=100, deadline=None)
     @hypothesis.given(st.text(max_size=300))
+    @hypothesis.example("0\n,")  # more values than header columns (found by this test)
+    @hypothesis.example('id,text\n1,"a\n2,b')  # an unclosed quote
     def check(text):
         path = tmp_path / "fuzz.csv"
         path.write_text(text, encoding="utf-8")

@@ -12,8 +12,8 @@ import httpx
 from .._exceptions import AkoolError, InvalidParameterError
 from .._logging import logger
 from .base import ROW_BACKOFF, ROW_TRIES, BudgetStop, CampaignBase, CreditStop, RunReport, as_jobs, \
-    check_run_args, is_rate_limited
-from .preview import Preview, estimates
+    _credits, actual, check_costs, check_run_args, is_rate_limited
+from .preview import Preview
 from .progress import Feedback
 from .save import save_job
 from .state import AMBIGUOUS, DONE, FAILED
@@ -28,10 +28,10 @@ async def _call(make: Any, c: Any, row: dict[str, Any]) -> Any:
 class AsyncCampaign(CampaignBase):
     """``client.campaign(...)`` on AsyncAkool: ``await campaign.preview()``, ``await campaign.run()``."""
 
-    async def preview(self) -> Preview:
+    async def preview(self, costs: dict[str, float] | None = None) -> Preview:
         """As :meth:`Campaign.preview <akool_nb.campaign.sync.Campaign.preview>`; awaited."""
-        history = self._state.credits_by_product()
-        costs = estimates(history)
+        given = check_costs(costs)
+        history, costs = self._costs(given)
         states = self._row_states()
         plans = []
         for key, row in self.rows:
@@ -50,12 +50,14 @@ class AsyncCampaign(CampaignBase):
             balance = await self.client.faceswap.credit()
         except AkoolError as exc:
             balance_error = str(exc)[:200]
-        return self._preview(plans, balance, balance_error, history)
+        return self._preview(plans, balance, balance_error, history, given)
 
     async def run(self, concurrency: int = 8, budget: float | None = None, save_to: str | Path | None = None, *,
-                  timeout: float | None = 900.0, progress: bool = True, panel: bool | None = None) -> RunReport:
+                  timeout: float | None = 900.0, progress: bool = True, panel: bool | None = None,
+                  costs: dict[str, float] | None = None) -> RunReport:
         """As :meth:`Campaign.run <akool_nb.campaign.sync.Campaign.run>`; awaited."""
         save_dir = check_run_args(concurrency, budget, save_to, timeout)
+        check_costs(costs)
         started = time.monotonic()
         self._out_of_credits = None
         for entry in self._open_entries(self._entries()):
@@ -65,11 +67,12 @@ class AsyncCampaign(CampaignBase):
                 logger.warning("campaign %s: could not settle journal entry %s: %s", self.name, entry.key, exc)
         plan = None
         if budget is not None:
-            plan = await self.preview()
+            plan = await self.preview(costs)
             if plan.todo and plan.unknown:
                 raise InvalidParameterError("budget", "cannot be kept: preview() has no cost estimate for "
                                             f"{', '.join(plan.unknown)} (no earlier job of it in this journal); "
-                                            "run a few rows without budget= first", value=budget)
+                                            "run a few rows without budget= first, or pass "
+                                            "costs={product: credits per job}", value=budget)
         states = self._row_states()
         entries = self._entries()
         todo = [(k, r) for k, r in self.rows if states.get(k, {}).get("status") != DONE]
@@ -92,8 +95,8 @@ class AsyncCampaign(CampaignBase):
                 gate.release()
             counts[status] += 1
             saved += n_saved
-            if charged is not None:
-                committed += charged - cost
+            if charged is not None:  # the actual charges replace the estimate
+                committed += actual(charged, plan) - cost
             feedback.row(key, status, job=job, error=error, finished=True)
 
         try:
@@ -143,8 +146,7 @@ class AsyncCampaign(CampaignBase):
                                                  save_dir, http)
                          if save_dir is not None and r.url else None for j, r in zip(jobs, results)]
                 self._record(key, made, jobs, saved)
-                charged = sum(c for j in made if (c := j.record.get("deduction_credit")) is not None
-                              and isinstance(c, (int, float)))
+                charged = [(j.product.key, _credits(j)) for j in made]  # None where the record says no price
                 return DONE, jobs[-1] if jobs else None, "", sum(1 for s in saved if s), charged
             except Exception as exc:
                 if is_rate_limited(exc) and attempt + 1 < ROW_TRIES:

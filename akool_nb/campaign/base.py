@@ -87,6 +87,26 @@ def check_run_args(concurrency: Any, budget: Any, save_to: Any, timeout: Any) ->
     return None if save_to is None else folder(save_to)
 
 
+def check_costs(costs: Any) -> dict[str, float] | None:
+    """``costs``: credits per job by product key, e.g. {"talking_photo": 2} (what Akool's records do not say)."""
+    if costs is None:
+        return None
+    from .._journal.finders import CREATES
+    from ..jobs import PRODUCTS
+
+    known = set(PRODUCTS) | set(CREATES.values())
+    if not isinstance(costs, dict) or not costs:
+        raise InvalidParameterError("costs", "must be a dict of credits per job by product, e.g. "
+                                             "costs={'talking_photo': 2}", value=costs)
+    for key, value in costs.items():
+        if not isinstance(key, str) or key not in known:
+            raise InvalidParameterError("costs", f"names {str(key)[:60]!r}, not a product; use product keys such as "
+                                                 "'tts' or 'talking_photo' (preview() lists a row's steps)",
+                                        value=costs)
+        number(value, f"costs[{key!r}]", 0, 10**9, example=2)
+    return {k: float(v) for k, v in costs.items()}
+
+
 class CampaignBase:
     def __init__(self, client: Any, name: Any, rows: Any, make: Any) -> None:
         text(name, "name", max_chars=TAG_MAX_CHARS, required=True)
@@ -124,9 +144,15 @@ class CampaignBase:
     def _plan(self, key: str, recorded: Any, error: BaseException | None, costs: dict[str, float]) -> RowPlan:
         return plan_row(key, recorded, error, costs)
 
+    def _costs(self, costs: dict[str, float] | None) -> tuple[dict[str, list[float]], dict[str, float]]:
+        """Earlier charges by product, and the cost per job to plan with: what you gave, else their mean."""
+        history = self._state.credits_by_product()
+        return history, {**estimates(history), **(costs or {})}
+
     def _preview(self, plans: list[RowPlan], balance: float | None, balance_error: str | None,
-                 history: dict[str, list[float]]) -> Preview:
-        return Preview(self.name, plans, estimates(history), history, balance, balance_error)
+                 history: dict[str, list[float]], costs: dict[str, float] | None = None) -> Preview:
+        return Preview(self.name, plans, {**estimates(history), **(costs or {})}, history, balance, balance_error,
+                       given=set(costs or ()))
 
     # -- outcomes --------------------------------------------------------------------------------
     def _record(self, key: str, made: list[Any], results: list[Any], saved: list[tuple[str, str] | None]) -> None:
@@ -204,6 +230,12 @@ class CampaignBase:
 def _credits(job: Any) -> float | None:
     value = job.record.get("deduction_credit") if isinstance(job.record, dict) else None
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def actual(charged: list[tuple[str, float | None]], plan: Preview | None) -> float:
+    """What a finished row cost: each job's ``deduction_credit``, or the plan's estimate where a record has none."""
+    costs = plan.costs if plan is not None else {}
+    return sum(c if c is not None else costs.get(p, 0.0) for p, c in charged)
 
 
 def as_jobs(out: Any) -> list[Any]:

@@ -48,7 +48,8 @@ class Preview:
     """The plan of a campaign: ``rows`` (RowPlan each), ``invalid``, ``estimated_credits``, ``unknown``."""
 
     def __init__(self, name: str, rows: list[RowPlan], costs: dict[str, float], history: dict[str, list[float]],
-                 balance: float | None, balance_error: str | None) -> None:
+                 balance: float | None, balance_error: str | None, given: set[str] | None = None) -> None:
+        self.given = given or set()
         self.name, self.rows, self.costs, self.balance = name, rows, costs, balance
         self.samples = {p: len(v) for p, v in history.items()}
         self.balance_error = balance_error
@@ -73,7 +74,8 @@ class Preview:
             if self.estimated_credits is None:
                 out.append("Estimated cost: unknown (no earlier job of " + ", ".join(self.unknown) + " to learn from)")
             else:
-                basis = ", ".join(f"{p} ≈ {c:.4g}/job from {self.samples.get(p, 0)} earlier job(s)"
+                basis = ", ".join(f"{p} ≈ {c:.4g}/job " + ("as you gave it" if p in self.given else
+                                                            f"from {self.samples.get(p, 0)} earlier job(s)")
                                   for p, c in sorted(self.costs.items()) if any(p in r.products for r in self.todo))
                 partial = (f"; NOT included: {', '.join(self.unknown)} (no earlier job to learn its cost from)"
                            if self.unknown else "")

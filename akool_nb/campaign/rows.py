@@ -42,8 +42,17 @@ def load_rows(rows: Any) -> list[dict[str, Any]]:
         if not found:
             raise InvalidParameterError("rows", "names no CSV file; pass a list of dicts, a DataFrame "
                                                 "or the path of a CSV file with a header line", value=str(rows))
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            out = [dict(r) for r in csv.DictReader(fh)]
+        try:
+            with open(path, newline="", encoding="utf-8-sig") as fh:
+                out = [dict(r) for r in csv.DictReader(fh)]
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise InvalidParameterError("rows", f"is not a readable UTF-8 CSV file ({exc}); save it as CSV UTF-8",
+                                        value=str(path)) from None
+        for i, row in enumerate(out):
+            if None in row:  # csv puts values beyond the header's columns under None
+                raise InvalidParameterError(f"rows[{i}]", f"(line {i + 2} of the CSV) has more values than the header "
+                                                          "has columns; quote values that contain commas",
+                                            value=str(path))
     elif hasattr(rows, "to_dict") and hasattr(rows, "columns"):  # a pandas DataFrame
         out = [{str(k): _plain(v) for k, v in r.items()} for r in rows.to_dict(orient="records")]
     elif isinstance(rows, (list, tuple)):

@@ -11,7 +11,7 @@ import httpx
 from .._exceptions import AkoolError, InvalidParameterError
 from .._logging import logger
 from .base import ROW_BACKOFF, ROW_TRIES, BudgetStop, CampaignBase, CreditStop, RunReport, as_jobs, \
-    check_run_args, is_rate_limited
+    _credits, actual, check_costs, check_run_args, is_rate_limited
 from .preview import Preview
 from .progress import Feedback
 from .save import save_job
@@ -22,13 +22,11 @@ from .view import dry_run, prior_steps, row_view
 class Campaign(CampaignBase):
     """``client.campaign(name, rows, make)``: ``preview()``, ``run()``, ``results()``; see akool_nb.campaign."""
 
-    def preview(self) -> Preview:
+    def preview(self, costs: dict[str, float] | None = None) -> Preview:
         """Every row's ``make`` against a dry-run client: jobs per row, invalid rows (field and fix), an
         estimated cost where earlier jobs tell it, and the credit balance. No paid request is sent."""
-        history = self._state.credits_by_product()
-        from .preview import estimates
-
-        costs = estimates(history)
+        given = check_costs(costs)
+        history, costs = self._costs(given)
         states = self._row_states()
         plans = []
         for key, row in self.rows:
@@ -47,16 +45,18 @@ class Campaign(CampaignBase):
             balance = self.client.faceswap.credit()
         except AkoolError as exc:
             balance_error = str(exc)[:200]
-        return self._preview(plans, balance, balance_error, history)
+        return self._preview(plans, balance, balance_error, history, given)
 
     def run(self, concurrency: int = 8, budget: float | None = None, save_to: str | Path | None = None, *,
-            timeout: float | None = 900.0, progress: bool = True, panel: bool | None = None) -> RunReport:
+            timeout: float | None = 900.0, progress: bool = True, panel: bool | None = None,
+            costs: dict[str, float] | None = None) -> RunReport:
         """Run every row not done yet, ``concurrency`` at a time; see the module docstring for resume."""
         save_dir = check_run_args(concurrency, budget, save_to, timeout)
+        check_costs(costs)
         started = time.monotonic()
         self._out_of_credits = None
         self._settle()
-        plan = self._budget_plan(budget)
+        plan = self._budget_plan(budget, costs)
         states = self._row_states()
         entries = self._entries()
         todo = [(k, r) for k, r in self.rows if states.get(k, {}).get("status") != DONE]
@@ -96,8 +96,8 @@ class Campaign(CampaignBase):
                         status, job, error, n_saved, charged = future.result()
                         counts[status] += 1
                         saved += n_saved
-                        if charged is not None:  # the actual charge replaces the estimate
-                            committed += charged - cost
+                        if charged is not None:  # the actual charges replace the estimate
+                            committed += actual(charged, plan) - cost
                         feedback.row(key, status, job=job, error=error, finished=True)
                     if self._out_of_credits and stop is None:
                         stop = CreditStop(self._out_of_credits, len(queue))
@@ -126,14 +126,15 @@ class Campaign(CampaignBase):
             except AkoolError as exc:
                 logger.warning("campaign %s: could not settle journal entry %s: %s", self.name, entry.key, exc)
 
-    def _budget_plan(self, budget: float | None) -> Preview | None:
+    def _budget_plan(self, budget: float | None, costs: dict[str, float] | None) -> Preview | None:
         if budget is None:
             return None
-        plan = self.preview()
+        plan = self.preview(costs)
         if plan.todo and plan.unknown:
             raise InvalidParameterError("budget", "cannot be kept: preview() has no cost estimate for "
                                         f"{', '.join(plan.unknown)} (no earlier job of it in this journal); run a "
-                                        "few rows without budget= first, then the budget applies to the rest",
+                                        "few rows without budget= first (the budget then applies to the rest), or "
+                                        "pass costs={product: credits per job}",
                                         value=budget)
         return plan
 
@@ -151,8 +152,7 @@ class Campaign(CampaignBase):
                 saved = [save_job(self._state, self.client._service_key, j.id, r.url, save_dir, http)
                          if save_dir is not None and r.url else None for j, r in zip(jobs, results)]
                 self._record(key, made, jobs, saved)
-                charged = sum(c for j in made if (c := j.record.get("deduction_credit")) is not None
-                              and isinstance(c, (int, float)))
+                charged = [(j.product.key, _credits(j)) for j in made]  # None where the record says no price
                 return DONE, jobs[-1] if jobs else None, "", sum(1 for s in saved if s), charged
             except Exception as exc:
                 if is_rate_limited(exc) and attempt + 1 < ROW_TRIES:
