@@ -300,8 +300,12 @@ class _JobBase:
 
     # -- display ----------------------------------------------------------------------------------
     def __repr__(self) -> str:
+        left = ""
+        if self.status is JobStatus.COMPLETED and self.finished_at:  # Akool deletes results 7 days after
+            days = (RESULT_LIFETIME.total_seconds() - (time.time() - self.finished_at)) / 86400
+            left = f" expires in {days:.1f} days" if days > 0 else " result expired"
         return (f"<{type(self).__name__} {self.product.key} id={self.id} status={self.status.label} "
-                f"elapsed={self.elapsed:.1f}s>")
+                f"elapsed={self.elapsed:.1f}s{left}>")
 
     def _repr_html_(self) -> str:
         from .display import job_html

@@ -98,6 +98,7 @@ VALID: dict[str, Case] = {
     "jobs.attach": Case(dict(job_id=OID, product="tts")),
     "jobs.recent": Case(dict(), {"limit": {"None"}, "meta": {"dict"}}),  # None: every entry; a dict of tags
     "jobs.reconcile": Case(dict(), {"entry": {"None"}, "job_id": {"None"}}),
+    "jobs.save_pending": Case(dict(save_to="sweep-saved")),
     "jobs.tag": Case(dict(campaign="spring"), {"campaign": {"None", "True", "1.5", "-1"}}),
     "jobs.wait_all": Case(dict(jobs="DONE_JOB"), {"timeout": {"1.5", "None"}, "poll": {"1.5"}}),  # None: no deadline
     "faces.analyze_frames": Case(dict(frames=[IMG])),
@@ -410,6 +411,47 @@ def test_async_client_refuses_the_same_values(wire, tmp_path):
 
     asyncio.run(sweep())
     assert not problems, "\n".join(problems[:40])
+
+
+# ------------------------------------------------------------------ campaigns (client and campaign methods)
+ROWS = [{"id": "r1", "text": "Hello"}]
+
+
+def _make(c: Any, row: dict[str, Any]) -> Any:
+    return c.tts.create(row["text"], OID)
+
+
+CAMPAIGN_VALID = {("run", "budget"): {"None", "1.5"}, ("run", "timeout"): {"None", "1.5"},
+                  ("run", "save_to"): {"None"}, ("run", "costs"): {"None"}, ("preview", "costs"): {"None"}}
+
+
+@pytest.mark.parametrize("where,param", [("campaign", "name"), ("campaign", "rows"), ("campaign", "make"),
+                                         ("run", "concurrency"), ("run", "budget"), ("run", "save_to"),
+                                         ("run", "timeout"), ("run", "costs"), ("preview", "costs")])
+def test_campaign_refuses_bad_arguments_before_the_wire(sweep_client, wire, where, param):
+    problems = []
+    for label, value in BAD.items():
+        if label in CAMPAIGN_VALID.get((where, param), set()):
+            continue
+        before = len(wire.sent)
+        error = None
+        try:
+            if where == "campaign":
+                args = {"name": "sweep", "rows": ROWS, "make": _make, param: value}
+                sweep_client.campaign(args["name"], args["rows"], args["make"])
+            elif where == "preview":
+                sweep_client.campaign("sweep", ROWS, _make).preview(**{param: value})
+            else:
+                sweep_client.campaign("sweep", ROWS, _make).run(**{param: value}, progress=False, panel=False)
+        except WireReached:
+            pass
+        except BaseException as exc:  # noqa: BLE001
+            error = exc
+        sent = len(wire.sent) - before
+        problem = f"sent {sent}" if sent else unclear(error, param)
+        if problem:
+            problems.append(f"{where}({param}={label}): {problem}")
+    assert not problems, "\n".join(problems)
 
 
 def test_zz_tally(capsys):

@@ -79,11 +79,11 @@ def _status(data: Any) -> int | None:
 
 
 # -- a fresh create -------------------------------------------------------------------------------
-def create_steps(client: _ClientBase, req: APIRequest) -> Steps:
-    """Journal the intent (committed before the POST), send, and settle the answer."""
+def create_steps(client: _ClientBase, req: APIRequest, meta: dict[str, Any] | None = None) -> Steps:
+    """Journal the intent (committed before the POST), send, and settle the answer. ``meta``: tags for it."""
     journal = client._journal
     assert journal is not None
-    entry = journal.begin(client._service_key, CREATES.get(req.path), req.endpoint, req.json)
+    entry = journal.begin(client._service_key, CREATES.get(req.path), req.endpoint, req.json, meta=meta)
     saved = yield Wait(journal.save(entry, durable=True))
     if not journal.enabled or isinstance(saved, BaseException):
         if isinstance(saved, BaseException):

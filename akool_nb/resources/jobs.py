@@ -81,6 +81,19 @@ class Jobs(Resource):
                 number(value, name, -(2**53), 2**53, whole=isinstance(value, int), example=7)
         return tagged(**meta)
 
+    def save_pending(self, save_to: Any) -> Any:
+        """Download every journaled finished job whose result file was never saved into ``save_to`` (named by
+        content; Akool deletes results 7 days after they finish). Returns the files saved; on AsyncAkool,
+        await it."""
+        from ..campaign.save import folder, save_pending
+
+        path = folder(save_to)
+        if self._client._is_async:
+            import asyncio
+
+            return asyncio.to_thread(save_pending, self._client, path)
+        return save_pending(self._client, path)
+
     def _entry(self, job_id: str) -> Entry | None:
         journal = self._client._journal
         return journal.get(self._client._service_key, job_id) if journal is not None else None

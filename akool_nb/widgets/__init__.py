@@ -14,12 +14,12 @@ from typing import Any
 
 __all__ = ["AvatarPicker", "VoicePicker", "EffectPicker", "ModelPicker", "MediaPreview", "JobMonitor",
            "TalkingAvatarComposer", "BackgroundComposer", "FacePanel", "FaceSwapPanel", "Studio", "Panel",
-           "register_deleter"]
+           "register_deleter", "CampaignTable"]
 
 _LAZY = {
     "AvatarPicker": "pickers", "VoicePicker": "pickers", "EffectPicker": "pickers", "ModelPicker": "pickers",
     "BackgroundComposer": "background", "FacePanel": "faces", "FaceSwapPanel": "faces", "MediaPreview": "preview", "JobMonitor": "monitor",
-    "register_deleter": "monitor", "TalkingAvatarComposer": "composer", "Studio": "studio", "Panel": "_base",
+    "register_deleter": "monitor", "CampaignTable": "campaign", "TalkingAvatarComposer": "composer", "Studio": "studio", "Panel": "_base",
 }
 
 
