@@ -10,7 +10,6 @@ keep-alive, limits and timeouts stay httpx's own.
 from __future__ import annotations
 
 import functools
-import math
 import ssl
 from typing import Any
 
@@ -23,6 +22,11 @@ SHARDS = 8
 def _ssl_context() -> ssl.SSLContext:
     """One context for every pool (loading the CA bundle costs about 40 ms each time)."""
     return httpx.create_ssl_context()
+
+
+def _share(total: int, shards: int, i: int) -> int:
+    """Pool ``i``'s part of ``total``: the parts add up to it exactly."""
+    return total // shards + (1 if i < total % shards else 0)
 
 
 class _Counted(httpx.AsyncByteStream):
@@ -48,12 +52,13 @@ class ShardedTransport(httpx.AsyncBaseTransport):
     def __init__(self, limits: httpx.Limits, shards: int = SHARDS, **kwargs: Any) -> None:
         total = limits.max_connections or 100
         shards = max(1, min(shards, total))
-        per = math.ceil(total / shards)
-        keep = limits.max_keepalive_connections
-        per_limits = httpx.Limits(max_connections=per, keepalive_expiry=limits.keepalive_expiry,
-                                  max_keepalive_connections=per if keep is None else max(1, math.ceil(keep / shards)))
+        keep = total if limits.max_keepalive_connections is None else limits.max_keepalive_connections
         kwargs.setdefault("verify", _ssl_context())
-        self._pools = [httpx.AsyncHTTPTransport(limits=per_limits, **kwargs) for _ in range(shards)]
+        self._pools = [
+            httpx.AsyncHTTPTransport(limits=httpx.Limits(
+                max_connections=_share(total, shards, i), max_keepalive_connections=max(1, _share(keep, shards, i)),
+                keepalive_expiry=limits.keepalive_expiry), **kwargs)
+            for i in range(shards)]
         self._busy = [0] * shards
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
