@@ -8,7 +8,6 @@ def _ms(seconds: float) -> int:
     return int(seconds * 1000)
 
 
-# ================================================================================== knowledge base
 KB_COLLECTION = "knowledge"
 
 

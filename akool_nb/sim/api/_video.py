@@ -2,7 +2,8 @@
 
 Talking photo, talking avatar and createVideo jobs answer here; other families whose jobs this endpoint also
 answers (character swap, lip sync, translation) call :func:`register_record` at import with a function that
-shapes that kind's record. Each handler takes a :class:`~akool_nb.sim.validate.Ctx` and returns the envelope's ``data`` (or raises ``ApiError``).
+shapes that kind's record. Each handler takes a :class:`~akool_nb.sim.validate.Ctx` and returns the envelope's
+``data`` (or raises ``ApiError``).
 """
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Avatars (catalog §B.3): list, detail and create (an uploaded avatar is a job).
 
-Each handler takes a :class:`~akool_nb.sim.validate.Ctx` and returns the envelope's ``data`` (or raises ``ApiError``).
+Each handler takes a :class:`~akool_nb.sim.validate.Ctx` and returns the envelope's ``data`` (or raises
+``ApiError``).
 """
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Background change (catalog §B.8): ``image/bg/replace``, rendered by ``akool_nb.media.background``.
 
-Each handler takes a :class:`~akool_nb.sim.validate.Ctx` and returns the envelope's ``data`` (or raises ``ApiError``).
+Each handler takes a :class:`~akool_nb.sim.validate.Ctx` and returns the envelope's ``data`` (or raises
+``ApiError``).
 """
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Face swap (catalog §B.7): image, pro image and video swaps, their results, deletes and the quota.
 
-Each handler takes a :class:`~akool_nb.sim.validate.Ctx` and returns the envelope's ``data`` (or raises ``ApiError``).
+Each handler takes a :class:`~akool_nb.sim.validate.Ctx` and returns the envelope's ``data`` (or raises
+``ApiError``).
 """
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from pathlib import Path
 from ..jobs import IMAGE_EXTS, InputError, Kind, VIDEO_EXTS, register_kind
 from ..state import UID
 from ..validate import Ctx, Fields, ParamError, body_object, not_found
-from ._face import DELETED, FACE_KINDS, VIDEO_KINDS, _create, _created, _faces, _image, _limit, _locate, _media_url, _render_video, _result_rel, _save_image, _split_ids, _target_ref, credit_of
+from ._face import (
+    DELETED, FACE_KINDS, VIDEO_KINDS, _create, _created, _faces, _image, _limit, _locate, _media_url,
+    _render_video, _result_rel, _save_image, _split_ids, _target_ref, credit_of)
 
 
 PRO_MODEL = "akool_faceswap_image_hq"

@@ -1,6 +1,7 @@
 """Image to video v4 (catalog §B.10): create, batch, results, effects, audio update and delete.
 
-Each handler takes a :class:`~akool_nb.sim.validate.Ctx` and returns the envelope's ``data`` (or raises ``ApiError``).
+Each handler takes a :class:`~akool_nb.sim.validate.Ctx` and returns the envelope's ``data`` (or raises
+``ApiError``).
 """
 from __future__ import annotations
 
@@ -308,7 +309,6 @@ def _i2v_audio(sim, job: dict, work: Path, length: float) -> Path:
         raise InputError("audio_url could not be decoded as audio") from None
 
 
-# ====================================================================================== registration
 register_kind(I2V, Kind("status", "image to video", render_i2v, 1015))
 
 

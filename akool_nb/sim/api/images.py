@@ -1,6 +1,7 @@
 """Image generate (catalog §B.9): prompt and U/V buttons, and the shared image result.
 
-Each handler takes a :class:`~akool_nb.sim.validate.Ctx` and returns the envelope's ``data`` (or raises ``ApiError``).
+Each handler takes a :class:`~akool_nb.sim.validate.Ctx` and returns the envelope's ``data`` (or raises
+``ApiError``).
 """
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Reage (catalog §B.13): image and video reage on the faceswap service, and job delete.
 
-Each handler takes a :class:`~akool_nb.sim.validate.Ctx` and returns the envelope's ``data`` (or raises ``ApiError``).
+Each handler takes a :class:`~akool_nb.sim.validate.Ctx` and returns the envelope's ``data`` (or raises
+``ApiError``).
 """
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from pathlib import Path
 
 from ..jobs import IMAGE_EXTS, Kind, VIDEO_EXTS, register_kind
 from ..validate import Ctx, ParamError, body_object, not_found
-from ._face import CANCELLED, FACE_KINDS, _create, _created, _faces, _image, _limit, _locate, _media_url, _render_video, _save_image, _split_ids, _target_ref
+from ._face import (
+    CANCELLED, FACE_KINDS, _create, _created, _faces, _image, _limit, _locate, _media_url, _render_video,
+    _save_image, _split_ids, _target_ref)
 
 
 def _reage(ctx: Ctx, kind: str, media_field: str, exts: tuple[str, ...], what: str) -> dict:

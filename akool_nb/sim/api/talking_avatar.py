@@ -1,6 +1,7 @@
 """Talking avatar (catalog §B.3): ``talkingavatar/create`` and ``avatar/createVideo``.
 
-Each handler takes a :class:`~akool_nb.sim.validate.Ctx` and returns the envelope's ``data`` (or raises ``ApiError``).
+Each handler takes a :class:`~akool_nb.sim.validate.Ctx` and returns the envelope's ``data`` (or raises
+``ApiError``).
 """
 from __future__ import annotations
 

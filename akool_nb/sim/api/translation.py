@@ -1,6 +1,7 @@
 """Video translation (catalog §B.14): create, the language list and the per-language voices.
 
-Answers through ``_video``'s ``infobymodelid``. Each handler takes a :class:`~akool_nb.sim.validate.Ctx` and returns the envelope's ``data`` (or raises ``ApiError``).
+Answers through ``_video``'s ``infobymodelid``. Each handler takes a :class:`~akool_nb.sim.validate.Ctx` and
+returns the envelope's ``data`` (or raises ``ApiError``).
 """
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Text to speech: v3 audio create/clone/info and v4 ``voice/tts`` with its resource list (catalog §B.4, §B.5).
 
-Each handler takes a :class:`~akool_nb.sim.validate.Ctx` and returns the envelope's ``data`` (or raises ``ApiError``).
+Each handler takes a :class:`~akool_nb.sim.validate.Ctx` and returns the envelope's ``data`` (or raises
+``ApiError``).
 """
 from __future__ import annotations
 

@@ -3,7 +3,8 @@
 Clones are ``voice_clone`` jobs: their record is a *voice* (``/v4/voice/detail/{_id}``, ``/v4/voice/list?type=1``)
 whose ``voice_id`` and ``preview`` appear on completion. Voice-changer runs are ``voice_change`` jobs: their record
 is a *resource* (``/v4/voice/resource/detail/{_id}``, ``resource/list?type=2``). Deleted clones are remembered in
-the ``voicelab_deleted`` record collection. Each handler takes a :class:`~akool_nb.sim.validate.Ctx` and returns the envelope's ``data`` (or raises ``ApiError``).
+the ``voicelab_deleted`` record collection. Each handler takes a :class:`~akool_nb.sim.validate.Ctx` and returns
+the envelope's ``data`` (or raises ``ApiError``).
 """
 from __future__ import annotations
 
