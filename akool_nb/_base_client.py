@@ -21,6 +21,8 @@ Timeouts and deadlines (one rule; the mechanics and their bounds are in :mod:`._
 * running out raises :class:`APITimeoutError` (``JobTimeoutError`` inside ``wait``), except that a paid
   create which may have reached the server raises :class:`AmbiguousSubmitError`, as above: a deadline
   never makes a create retried or reported as not created when it might have been.
+
+Long because: request building, envelope parsing and the retry rules are the private core, kept in one place.
 """
 from __future__ import annotations
 

@@ -3,6 +3,8 @@
     client = Akool()                       # key from AKOOL_API_KEY or a Colab secret
     job = client.talking_photo.create(photo="me.png", audio=speech)
     video = job.wait()
+
+Long because: the two clients each list every API family.
 """
 from __future__ import annotations
 

@@ -11,6 +11,9 @@ check's connect, reads, retries and Retry-After waits included (see ``_base_clie
 
 On a client given a webhook receiver (``Akool(webhooks=...)``) the waits learn completions from deliveries and
 poll only what is overdue (the schedule's ``listener``: ``akool_nb.webhook._listen``).
+
+Long because: the Product table of every asynchronous product and the sync and async Job handles that read it are
+one unit.
 """
 from __future__ import annotations
 

@@ -137,7 +137,7 @@ def main() -> None:
         os.environ["AKOOL_NB_HOME"] = str(tmp_path / "home")
         service, base = start_service(tmp_path / "sim")
         try:
-            from akool_nb.sim.media import make_sample_portrait
+            from akool_nb.media.portraits import make_sample_portrait
 
             photo = tmp_path / "photo.png"
             make_sample_portrait(photo, size=128)

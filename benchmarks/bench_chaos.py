@@ -29,12 +29,12 @@ def main(n: int = 500, rate: float = 0.2, seed: int = 1, findable_only: bool = F
     kinds = tuple(k for k in workload.KINDS if k.findable) if findable_only else workload.KINDS
     with tempfile.TemporaryDirectory() as tmp:
         with sim.start(api_key=KEY, fast=True, data_dir=Path(tmp) / "sim") as server:
-            from akool_nb.sim import routes_face
+            from akool_nb.sim.api import _face
 
-            from akool_nb.sim import routes_live
+            from akool_nb.sim.api import knowledge
 
-            routes_face.set_credit(server.state, 1_000_000)  # the offline balance would stop the faceswaps
-            routes_live.MAX_KNOWLEDGE = 1_000_000  # and its 100 knowledge bases per account, the knowledge creates
+            _face.set_credit(server.state, 1_000_000)  # the offline balance would stop the faceswaps
+            knowledge.MAX_KNOWLEDGE = 1_000_000  # and its 100 knowledge bases per account, the knowledge creates
             inputs = workload.prepare_inputs(server.base_url, KEY)
             start = time.perf_counter()
             run = asyncio.run(workload.chaos_run(server.base_url, KEY, inputs, n, rate=rate, seed=seed,

@@ -72,7 +72,7 @@ class Inputs:
 
 def prepare(base: str) -> Inputs:
     import akool_nb as ak
-    from akool_nb.sim import face_engine
+    from akool_nb.sim import engines
 
     with ak.Akool(api_key=KEY, base_url=base, journal=False, offline=True, poll_interval=0.2) as setup:
         def upload(image: Any, name: str) -> str:
@@ -83,8 +83,8 @@ def prepare(base: str) -> Inputs:
         voice = setup.voices.list()[0].voice_id
         photo_url = upload(ak.samples.portrait(None, size=256), "p.png")
         speech = setup.tts.create(text="Benchmark speech", voice_id=voice)
-        scene_url = upload(face_engine.sample_photo("astronaut"), "scene.png")
-        source_url = upload(face_engine.sample_photo("grace_hopper"), "source.png")
+        scene_url = upload(engines.sample_photo("astronaut"), "scene.png")
+        source_url = upload(engines.sample_photo("grace_hopper"), "source.png")
         scene, source = setup.faces.detect(scene_url).face, setup.faces.detect(source_url).face
         speech_url = speech.wait(timeout=120).url
         inputs = Inputs(voice, photo_url, speech_url, scene_url, source_url, scene.landmarks_str,

@@ -123,7 +123,7 @@ def products(base_url: str) -> list[tuple]:
     """(create path, body, poll) for five products; each rendered once so the service reuses the media."""
     from PIL import Image
 
-    from akool_nb.sim.face_engine import sample_photo  # a face photo shipped by a package (setup data only)
+    from akool_nb.sim.engines import sample_photo  # a face photo shipped by a package (setup data only)
 
     api = httpx.Client(base_url=base_url, headers=HEADERS, timeout=120)
 

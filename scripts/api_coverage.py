@@ -3,7 +3,7 @@
 Sources, so the table cannot drift from the code:
 * the documented endpoints: catalog §A.6 of ../shared/akool-docs/catalog.md (a copy is kept in the doc);
 * client methods: the ``APIRequest("METHOD", "/path")`` calls inside each ``akool_nb/resources`` method;
-* offline status: the offline Akool's route table (``akool_nb.sim.app.ROUTE_MODULES``);
+* offline status: the offline Akool's route table (``akool_nb.sim.api.route_modules()``);
 * tests: test functions that call the client method.
 ``tests/test_api_coverage.py`` fails when the document, the route table or the client disagree.
 Run: python scripts/api_coverage.py [--check]
@@ -11,7 +11,6 @@ Run: python scripts/api_coverage.py [--check]
 from __future__ import annotations
 
 import ast
-import importlib
 import re
 import sys
 from pathlib import Path
@@ -39,11 +38,10 @@ def documented() -> list[tuple[str, str, str]]:
 
 
 def offline_routes() -> set[tuple[str, str]]:
-    from akool_nb.sim import app
+    from akool_nb.sim.api import route_modules
 
     routes = set()
-    for name in app.ROUTE_MODULES:
-        module = importlib.import_module(f"akool_nb.sim.{name}")
+    for module in route_modules():
         routes |= {(m, p) for m, p, _h, _auth in module.ROUTES}
     return routes
 

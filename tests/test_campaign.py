@@ -20,7 +20,7 @@ from .simctl import control, creates
 
 @pytest.fixture
 def portrait(tmp_path):
-    from akool_nb.sim.media import make_sample_portrait
+    from akool_nb.media.portraits import make_sample_portrait
 
     path = tmp_path / "portrait.png"
     make_sample_portrait(path, size=128)
@@ -361,8 +361,8 @@ async def test_async_budget_stop_and_resume(aclient, sim):
 
 def test_out_of_credits_stops_starting_rows(client, sim):
     pytest.importorskip("dlib")
-    from akool_nb.sim import face_engine as fe
-    from akool_nb.sim.routes_face import credit_of, set_credit
+    from akool_nb.sim import engines as fe
+    from akool_nb.sim.api._face import credit_of, set_credit
 
     before = credit_of(sim.state)
     set_credit(sim.state, 2)  # two image swaps (1 credit each)

@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def portrait_file(tmp_path):
-    from akool_nb.sim.media import make_sample_portrait
+    from akool_nb.media.portraits import make_sample_portrait
 
     path = tmp_path / "portrait.png"
     make_sample_portrait(path, size=128)

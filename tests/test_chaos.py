@@ -93,9 +93,9 @@ SCRIPT = {**{workload.marker(i): ["reset_after"] for i in range(8)},
 
 @pytest.fixture(scope="module")
 def chaos(sim, tmp_path_factory):
-    from akool_nb.sim import routes_face
+    from akool_nb.sim.api import _face
 
-    routes_face.set_credit(sim.state, 100_000)
+    _face.set_credit(sim.state, 100_000)
     inputs = workload.prepare_inputs(sim.base_url, API_KEY)
     journal = tmp_path_factory.mktemp("chaos") / "jobs.sqlite"
     return asyncio.run(workload.chaos_run(sim.base_url, API_KEY, inputs, N_JOBS, rate=0.2, seed=8, journal=journal,

@@ -10,7 +10,7 @@ import io
 
 import pytest
 
-from akool_nb.sim import face_engine as fe
+from akool_nb.sim import engines as fe
 from akool_nb.widgets import FacePanel
 from akool_nb.widgets._upload import MB, ChunkAssembler, UploadError, safe_name
 

@@ -17,7 +17,7 @@ from PIL import Image
 import akool_nb as ak
 from akool_nb._base_client import APIRequest
 from akool_nb.models.faces import FaceDetection
-from akool_nb.sim import face_engine as fe
+from akool_nb.sim import engines as fe
 
 from .conftest import API_KEY
 from .simctl import control, last_body

@@ -13,7 +13,7 @@ from PIL import Image
 
 import akool_nb as ak
 from akool_nb._base_client import APIRequest
-from akool_nb.sim import face_engine as fe
+from akool_nb.sim import engines as fe
 
 from .simctl import control, creates, last_body, webhooks
 from . import test_faces
@@ -69,7 +69,7 @@ def clip(tmp_path_factory):
 @pytest.fixture
 def credit(sim):
     """Set the simulated credit balance (through the service handle) for one test; restored afterwards."""
-    from akool_nb.sim.routes_face import credit_of, set_credit
+    from akool_nb.sim.api._face import credit_of, set_credit
 
     before = credit_of(sim.state)
     yield lambda value: set_credit(sim.state, value)

@@ -39,7 +39,7 @@ def test_the_snippet_uses_only_what_exists():
 
 def test_a_missing_face_detector_names_its_extra_in_one_line(client, monkeypatch):
     import akool_nb as ak
-    from akool_nb.sim import face_engine
+    from akool_nb.sim.engines import faces as face_engine  # where detection loads its models
 
     def missing():
         raise ImportError("the offline Akool's face detector needs dlib and face_recognition_models "

@@ -219,7 +219,7 @@ def test_batch_makes_count_videos_ending_on_the_last_image(client, media, tmp_pa
 
 def test_batch_reports_the_items_it_could_not_start(client, sim, media):
     """More than 10 unfinished image-to-video tasks: the excess items come back in errorList."""
-    from akool_nb.sim.routes_media import _active_i2v
+    from akool_nb.sim.api.image_to_video import _active_i2v
 
     deadline = time.monotonic() + 30
     while _active_i2v(sim.state) and time.monotonic() < deadline:  # earlier tests' jobs hold no slot

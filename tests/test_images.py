@@ -27,7 +27,7 @@ MODELS = "/api/open/v4/aigModel/list"
 
 @pytest.fixture(scope="module")
 def portrait(tmp_path_factory):
-    from akool_nb.sim.media import make_sample_portrait
+    from akool_nb.media.portraits import make_sample_portrait
 
     path = tmp_path_factory.mktemp("img") / "portrait.png"
     make_sample_portrait(path, size=256)

@@ -10,7 +10,7 @@ import pytest
 import akool_nb as ak
 from akool_nb._base_client import APIRequest
 from akool_nb.models.knowledge import KnowledgeBase
-from akool_nb.sim import routes_live
+from akool_nb.sim.api import knowledge as sim_knowledge
 
 from .conftest import API_KEY
 from .docs_examples import example
@@ -97,7 +97,7 @@ def test_the_other_knowledge_codes(client, kbs, monkeypatch):
         with pytest.raises(ak.APIError) as info:
             call()
         assert info.value.code == code, str(info.value)
-    monkeypatch.setattr(routes_live, "MAX_KNOWLEDGE", len(client.knowledge.list(size=100)))
+    monkeypatch.setattr(sim_knowledge, "MAX_KNOWLEDGE", len(client.knowledge.list(size=100)))
     with pytest.raises(ak.APIError) as info:
         client.knowledge.create(name=unique())
     assert info.value.code == 1234 and "Knowledge creation error" in str(info.value)

@@ -17,7 +17,7 @@ from PIL import Image
 import akool_nb as ak
 from akool_nb._base_client import APIRequest
 from akool_nb.models.live import FaceswapStatus, LiveFaceswapSession
-from akool_nb.sim import routes_live
+from akool_nb.sim.api import live_faceswap as sim_live_faceswap
 
 from .docs_examples import example
 from .simctl import control, last_body
@@ -51,7 +51,7 @@ def service_status(sim, session, wanted: int, timeout: float = 10.0) -> int:
     deadline = time.monotonic() + timeout
     while True:
         job = sim.state.store.get_job(session.id if hasattr(session, "id") else session)
-        status = routes_live.faceswap_status(sim.state, job)
+        status = sim_live_faceswap.faceswap_status(sim.state, job)
         if status == wanted or time.monotonic() > deadline:
             return status
         time.sleep(0.02)
@@ -138,7 +138,7 @@ def test_several_faces_and_the_quota(client, sim, face, opened, monkeypatch):
     session = client.live_faceswap.create(faces)
     opened.append(session)
     assert [i["opts"] for i in last_body(sim, f"{LF}/create")["sourceImage"]] == [OPTS, "60,60:90,60:75,80:75,95"]
-    monkeypatch.setattr(routes_live, "MAX_LIVE_FACESWAP", 1)  # this session uses the whole (offline) quota
+    monkeypatch.setattr(sim_live_faceswap, "MAX_LIVE_FACESWAP", 1)  # this session uses the whole (offline) quota
     with pytest.raises(ak.QuotaError) as info:
         client.live_faceswap.create(face, opts=OPTS)
     assert info.value.code == 1104 and "Insufficient quota" in str(info.value)

@@ -129,7 +129,7 @@ def test_audio_v3_create_answers_from_and_voice_model_id(api):
 # ------------------------------------------------------------------------------ legacy detect, live swap
 @pytest.fixture(scope="module")
 def face_url(sim):
-    from akool_nb.sim import face_engine as fe
+    from akool_nb.sim import engines as fe
 
     return upload(sim, png_of(fe.sample_photo("astronaut")), "astronaut.png")
 

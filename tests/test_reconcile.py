@@ -23,7 +23,7 @@ def rclient(sim, tmp_path):
 
 @pytest.fixture
 def portrait(tmp_path):
-    from akool_nb.sim.media import make_sample_portrait
+    from akool_nb.media.portraits import make_sample_portrait
 
     path = tmp_path / "portrait.png"
     make_sample_portrait(path, size=256)

@@ -4,7 +4,6 @@ envelope), never a 5xx, stores nothing, and every list and detail endpoint still
 """
 from __future__ import annotations
 
-import importlib
 import json
 
 import httpx
@@ -13,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from akool_nb.sim import start
-from akool_nb.sim.app import ROUTE_MODULES
+from akool_nb.sim.api import route_modules
 from akool_nb.sim.validate import MAX_BODY_BYTES, MAX_DEPTH, MAX_TEXT
 
 KEY = "hostile-key-0123456789ab"
-ROUTES = [r for name in ROUTE_MODULES for r in importlib.import_module(f"akool_nb.sim.{name}").ROUTES]
+ROUTES = [r for module in route_modules() for r in module.ROUTES]
 POSTS = sorted({path for method, path, _, _ in ROUTES if method in ("POST", "DELETE")})
 DETECTION = {"/interface/detect-api/detect_faces", "/interface/detect-api/faceswap/analyze_frames", "/detect"}
 VOICE = "6889b628662160e2caad5dbc"

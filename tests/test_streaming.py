@@ -22,7 +22,7 @@ from PIL import Image
 import akool_nb as ak
 from akool_nb._base_client import APIRequest
 from akool_nb.models.live import Session, SessionClosed
-from akool_nb.sim import routes_live
+from akool_nb.sim.api import streaming as sim_streaming
 
 from .docs_examples import example
 from .simctl import control, last_body
@@ -247,7 +247,7 @@ def test_unknown_sessions_answer_1216(client):
 
 def test_the_account_runs_a_few_sessions_at_once(client, avatar, sessions, monkeypatch):
     open_now = len(client.streaming.sessions(status=1)) + len(client.streaming.sessions(status=2))
-    monkeypatch.setattr(routes_live, "MAX_LIVE_SESSIONS", open_now + 1)
+    monkeypatch.setattr(sim_streaming, "MAX_LIVE_SESSIONS", open_now + 1)
     sessions.append(client.streaming.create_session(avatar, duration=60))
     with pytest.raises(ak.APIError) as info:
         client.streaming.create_session(avatar, duration=60)

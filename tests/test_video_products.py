@@ -360,11 +360,11 @@ def test_translation_service_limit_codes(client, sim, clips, tmp_path, clip, cod
 
 
 def test_service_size_limit_answers_1207(client, sim, clips, monkeypatch):
-    from akool_nb.sim import routes_media
+    from akool_nb.sim.api import _media, lip_sync, translation
 
-    assert routes_media.video_limits.__kwdefaults__["max_mb"] == 300
-    monkeypatch.setitem(routes_media.TRANSLATION_LIMITS, "max_mb", 0)  # any file is "too big" now
-    monkeypatch.setitem(routes_media.LIPSYNC_LIMITS, "max_mb", 0)
+    assert _media.video_limits.__kwdefaults__["max_mb"] == 300
+    monkeypatch.setitem(translation.TRANSLATION_LIMITS, "max_mb", 0)  # any file is "too big" now
+    monkeypatch.setitem(lip_sync.LIPSYNC_LIMITS, "max_mb", 0)
     url = host(sim, clips["pattern"])
     for path, body in [(TRANSLATE_PATH, {"url": url, "language": "es"}),
                        (LIPSYNC_PATH, {"video_url": url, "audio_url": host(sim, clips["speech"])})]:

@@ -8,7 +8,7 @@ import logging
 import pytest
 from PIL import Image
 
-from akool_nb.sim import face_engine as fe
+from akool_nb.sim import engines as fe
 from akool_nb.widgets import (BackgroundComposer, EffectPicker, FacePanel, FaceSwapPanel, JobMonitor, ModelPicker)
 
 

@@ -5,6 +5,8 @@ Writes are queued as small operations; the writer thread runs everything queued 
 operation in a savepoint, so one refused write never sinks its neighbours), commits, and only then resolves
 the futures of the writes that asked for durability. Until a write is committed, readers in this process see
 it through an in-memory overlay (the latest row per entry), so reads never wait for the writer.
+
+Long because: the writer thread, its group commit and the overlay reads share one locking discipline.
 """
 from __future__ import annotations
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import re
 import subprocess
 import threading
 from collections import OrderedDict
@@ -22,6 +21,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+from .probe import banner, ffmpeg_exe, parse_banner
 
 __all__ = ["MediaInfo", "probe", "poster_frame", "thumbnail", "data_uri", "media_kind", "ffmpeg_exe"]
 
@@ -32,12 +33,6 @@ AUDIO_EXTS = {".mp3", ".wav", ".m4a", ".aac", ".ogg", ".flac", ".opus"}
 _MEMORY: OrderedDict[str, Any] = OrderedDict()
 _MEMORY_MAX = 128
 _LOCK = threading.Lock()
-
-
-def ffmpeg_exe() -> str:
-    import imageio_ffmpeg
-
-    return imageio_ffmpeg.get_ffmpeg_exe()
 
 
 def _is_url(source: Any) -> bool:
@@ -78,9 +73,6 @@ class MediaInfo:
         return asdict(self)
 
 
-_DURATION = re.compile(r"Duration:\s*(\d+):(\d+):(\d+(?:\.\d+)?)")
-_VIDEO = re.compile(r"Stream #\S+.*?: Video: .*?(\d{2,5})x(\d{2,5})")
-_FPS = re.compile(r"(\d+(?:\.\d+)?) fps")
 
 
 def _cache_key(source: Any, *extra: Any) -> str:
@@ -138,18 +130,15 @@ def probe(source: str | os.PathLike[str], *, timeout: float = 20.0) -> MediaInfo
         with Image.open(Path(source).expanduser()) as img:
             info.width, info.height = img.size
         return _remember(key, info)
-    proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(source)], capture_output=True,
-                          timeout=timeout)
-    text = proc.stderr.decode("utf-8", "replace")
-    if (m := _DURATION.search(text)) and kind != "image":
-        info.duration = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
-    if m := _VIDEO.search(text):
-        info.width, info.height = int(m.group(1)), int(m.group(2))
+    found = parse_banner(banner(source, timeout=timeout))
+    if found.duration is not None and kind != "image":
+        info.duration = found.duration
+    if found.width is not None:
+        info.width, info.height = found.width, found.height
         if not info.kind:
             info.kind = "video" if info.duration else "image"
-        if f := _FPS.search(text[m.start():]):
-            info.fps = float(f.group(1))
-    info.has_audio = "Audio:" in text
+        info.fps = found.fps
+    info.has_audio = found.has_audio
     if not info.kind and info.has_audio:
         info.kind = "audio"
     return _remember(key, info)

@@ -59,7 +59,7 @@ class Background(Resource):
         """The layout ``change()`` would send, rendered here (a PIL image, longest side at most ``max_side``).
         Nothing is sent or paid for. It uses the same layout renderer as the offline Akool, so the offline
         result matches it pixel for pixel; ``remove_bg`` is the offline (simulated) cut-out."""
-        from ..sim.media_image import render_background_change
+        from ..media.background import render_background_change
 
         number(max_side, "max_side", 16, PREVIEW_MAX_SIDE, whole=True, example=1024)
         body, refs = _check(self, origin_img, canvas_size, modify_origin_img_size, overlay_origin_x,

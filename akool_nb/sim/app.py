@@ -1,4 +1,4 @@
-"""The ASGI app: Akool's routes (the ``routes_*`` modules in ``ROUTE_MODULES``), files, the asset host and ``/_sim/*`` controls.
+"""The ASGI app: Akool's routes (one ``sim/api/<family>`` module per client family), files, the asset host and ``/_sim/*`` controls.
 
 ``ApiDoor`` takes every Akool request (``/api/``, ``/interface/``, the legacy ``/detect``): it reads the body
 once (keeping at most ``validate.MAX_BODY_BYTES``), records the request, applies the fault knobs
@@ -249,12 +249,6 @@ async def not_allowed(request: Request, exc: Exception) -> Response:
 
 
 # ------------------------------------------------------------------ the door
-# One module per family; each has ROUTES = [(method, path, handler, needs_auth), ...], optionally BAD_REQUEST
-# = {path: refuse(field, rule)}, and registers its job kinds with jobs.register_kind at import.
-ROUTE_MODULES = ("routes_audio", "routes_video", "routes_voicelab", "routes_face", "routes_image",
-                 "routes_media", "routes_live")
-
-
 async def _read_body(receive) -> tuple[bytes | None, int]:
     """The request body (None past ``MAX_BODY_BYTES``: the rest is read and dropped) and its size; size -1 if
     the client went away."""
@@ -356,11 +350,10 @@ class ApiDoor:
 
 
 def build_app(sim):
-    import importlib
+    from .api import route_modules
 
     routes: list[ApiRoute] = []
-    for name in ROUTE_MODULES:
-        module = importlib.import_module(f"akool_nb.sim.{name}")
+    for module in route_modules():  # one module per client family (sim/api/<family>.py)
         refusals = getattr(module, "BAD_REQUEST", {})
         routes += [ApiRoute(m, p, h, auth, refusals.get(p)) for m, p, h, auth in module.ROUTES]
     app = Starlette(routes=[starlette_route(r) for r in routes] + [

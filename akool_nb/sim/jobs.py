@@ -365,9 +365,12 @@ class Runner:
                 target = os.path.join(sim.files_dir, rel)
                 os.makedirs(os.path.dirname(target), exist_ok=True)
                 try:
-                    os.link(source, target)
-                except OSError:
-                    shutil.copyfile(source, target)
+                    try:
+                        os.link(source, target)
+                    except OSError:
+                        shutil.copyfile(source, target)
+                except FileNotFoundError:
+                    return None  # the earlier job was deleted after the check above: render again
                 value = rel
             result[key] = value
         return result

@@ -13,6 +13,8 @@ result format (``"- <label>: <why>\\nResult: <conclusion>"``):
 
 Any label found makes the content Non-Compliant; nothing assessable gives Unknown; otherwise Compliant.
 Nothing here is a real classifier, and every result says so.
+
+Long because: the offline Jarvis rule set (labels, keyword lists, explanations) reads best in one place.
 """
 from __future__ import annotations
 
@@ -213,8 +215,10 @@ def _ffmpeg() -> str:
 
 
 def probe(path: Path) -> str:
-    return subprocess.run([_ffmpeg(), "-hide_banner", "-i", str(path)], capture_output=True,
-                          stdin=subprocess.DEVNULL).stderr.decode("utf-8", "replace")
+    """ffmpeg's banner for ``path`` (the package's one probe reads the same text: akool_nb.media.probe)."""
+    from akool_nb.media.probe import banner
+
+    return banner(path)
 
 
 def pcm(path: Path, rate: int = 16000) -> np.ndarray:

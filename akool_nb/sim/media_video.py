@@ -8,6 +8,8 @@ imageio-ffmpeg, drawn with Pillow/numpy) and carries the "SIMULATED" badge of :m
   is blended into the video where its motion is;
 * lip sync — the video re-voiced with the new audio, a mouth region that opens with the loudness;
 * translation — the video with one speech track per target language (and burned-in captions).
+
+Long because: four video products' renderers share one frame pipeline (decode, draw, encode).
 """
 from __future__ import annotations
 
@@ -30,35 +32,8 @@ AUDIO_RATE = 22050
 
 
 # ------------------------------------------------------------------------------------------ probing
-@dataclass(frozen=True)
-class Probe:
-    duration: float | None
-    fps: float | None
-    width: int | None
-    height: int | None
-    has_video: bool
-    has_audio: bool
-    size: int
-
-
-def probe(path: Path) -> Probe:
-    """What ffmpeg's banner says about a media file (no decoding)."""
-    path = Path(path)
-    text = subprocess.run([_ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True,
-                          stdin=subprocess.DEVNULL).stderr.decode("utf-8", "replace")
-    m = re.search(r"Duration:\s*(\d+):(\d+):(\d+(?:\.\d+)?)", text)
-    duration = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3)) if m else None
-    video = re.search(r"Stream #[^\n]*?Video:[^\n]*", text)
-    width = height = fps = None
-    if video:
-        dims = re.search(r", (\d{2,5})x(\d{2,5})", video.group(0))
-        rate = re.search(r"(\d+(?:\.\d+)?) fps", video.group(0)) or re.search(r"(\d+(?:\.\d+)?) tbr", video.group(0))
-        if dims:
-            width, height = int(dims.group(1)), int(dims.group(2))
-        fps = float(rate.group(1)) if rate else None
-    has_audio = re.search(r"Stream #[^\n]*?Audio:", text) is not None
-    return Probe(duration, fps, width, height, video is not None and width is not None, has_audio,
-                 path.stat().st_size if path.exists() else 0)
+# One probe for the package (akool_nb.media.probe): what ffmpeg's banner says about a media file (no decoding).
+from akool_nb.media.probe import Probe, probe_file as probe  # noqa: E402,F401
 
 
 def out_size(width: int, height: int, short_side: int) -> tuple[int, int]:

@@ -198,7 +198,7 @@ class BackgroundComposer(StageComposer):
         """The layout rendered locally (PIL) with the renderer the offline Akool uses for results, longest side
         at most ``max_side`` (default: the stage's display width). Also shown in the panel."""
         from ..media.thumbnails import data_uri
-        from ..sim.media_image import render_background_change
+        from ..media.background import render_background_change
 
         params = self._body()
         if "origin_img" not in params:

@@ -12,6 +12,9 @@
 
 The stage is an anywidget with a hand-written ES module. Where a host cannot load it, the panel says so and
 offers plain ipywidgets instead: numeric fields in canvas pixels and a rendered preview.
+
+Long because: one widget: its traits, the conversion to and from Akool's ``elements`` and their checks read
+together (the drawing is in composer.js).
 """
 from __future__ import annotations
 

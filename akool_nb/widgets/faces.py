@@ -14,6 +14,8 @@ the picture's REAL pixel coordinates (``size``), so a click selects exactly the 
 A photo or video dropped on the panel (or picked with "Choose file…") arrives in base64 chunks
 (:mod:`._upload`), is saved under ``<AKOOL_NB_HOME>/uploads/`` (``panel.uploaded``) and detected in a background
 thread, so the kernel stays free; ``panel.wait()`` blocks until that detection is done.
+
+Long because: two panels (FacePanel, FaceSwapPanel) sharing one detection model and the face-selection traits.
 """
 from __future__ import annotations
 

@@ -9,6 +9,8 @@
     effects.value                          # "effect_code"
     models = ModelPicker(client, kind="image_to_video")
     models.params                          # {"model_name", "resolution", "video_length"}
+
+Long because: four pickers over one paged-catalogue base; apart, the shared grid logic would be scattered.
 """
 from __future__ import annotations
 

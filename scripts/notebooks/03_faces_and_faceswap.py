@@ -89,7 +89,7 @@ them for you. Here is a two-second clip made from the astronaut photo."""),
     ("code", """import tempfile
 from pathlib import Path
 
-from akool_nb.sim.face_engine import make_face_clip
+from akool_nb.sim.engines import make_face_clip
 
 clip = make_face_clip(astronaut, Path(tempfile.mkdtemp()) / "astronaut.mp4", seconds=2, fps=10, size=320)
 frames = client.faces.detect(clip, num_frames=4)

@@ -72,7 +72,7 @@ studio.run(wait=True)"""),
 A FacePanel runs face detection and draws each face with its 6 landmarks; clicking selects (selected faces get
 a white outline). Two of them make a FaceSwapPanel: the mapping and the ready request, live. Drop a photo or
 video of your own on either panel (or press *Choose file…*) to analyse it instead."""),
-    ("code", """from akool_nb.sim.face_engine import sample_group, sample_photo
+    ("code", """from akool_nb.sim.engines import sample_group, sample_photo
 from akool_nb.widgets import FacePanel, FaceSwapPanel
 
 swap = FaceSwapPanel(client, FacePanel(client, sample_photo("grace_hopper"), display_width=360),

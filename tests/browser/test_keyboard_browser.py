@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 CELLS = [
     PREAMBLE + """from akool_nb.widgets import *
-from akool_nb.sim import face_engine as fe""",
+from akool_nb.sim import engines as fe""",
     """voices = VoicePicker(client, language="en")
 voices.observe(dump("out_voice.json"), "value")
 voices""",

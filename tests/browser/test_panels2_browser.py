@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 CELLS = [
     PREAMBLE + """from akool_nb.widgets import FacePanel, FaceSwapPanel, BackgroundComposer, EffectPicker, ModelPicker
-from akool_nb.sim import face_engine as fe""",
+from akool_nb.sim import engines as fe""",
     """source = FacePanel(client, fe.sample_photo("grace_hopper"), title="Source: the new face", display_width=380)
 target = FacePanel(client, fe.sample_group(), title="Target: the faces to replace")
 target.observe(lambda ch: Path("out_faces.json").write_text(json.dumps(

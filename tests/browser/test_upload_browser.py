@@ -41,7 +41,7 @@ small""",
 
 
 def _photo(name: str) -> bytes:
-    from akool_nb.sim import face_engine as fe
+    from akool_nb.sim import engines as fe
 
     buffer = io.BytesIO()
     if name == "group":  # two faces in a 2.3 MB PNG: several chunks (JPEG artefacts can add a doubtful third face)

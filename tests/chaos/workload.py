@@ -49,7 +49,7 @@ class Inputs:
 def prepare_inputs(base_url: str, api_key: str) -> Inputs:
     """Upload the inputs and find voices, straight to the service (no proxy, no journal)."""
     import akool_nb as ak
-    from akool_nb.sim import face_engine
+    from akool_nb.sim import engines
 
     with ak.Akool(api_key=api_key, base_url=base_url, journal=False, offline=True, poll_interval=0.05) as setup:
         voices = setup.voices.list()
@@ -63,8 +63,8 @@ def prepare_inputs(base_url: str, api_key: str) -> Inputs:
         photo_url = upload(ak.samples.portrait(None, size=256), "portrait.png")
         speech_url = setup.tts.create(text="Chaos speech", voice_id=voices[0]).wait(timeout=60).url
         video_url = setup.talking_photo.create(photo=photo_url, audio=speech_url).wait(timeout=120).url
-        scene_url = upload(face_engine.sample_photo("astronaut"), "scene.png")
-        source_url = upload(face_engine.sample_photo("grace_hopper"), "source.png")
+        scene_url = upload(engines.sample_photo("astronaut"), "scene.png")
+        source_url = upload(engines.sample_photo("grace_hopper"), "source.png")
         return Inputs(voices[0].voice_id, changer.voice_id, photo_url, speech_url, video_url, scene_url,
                       setup.faces.detect(scene_url).face, setup.faces.detect(source_url).face)
 

@@ -1,19 +1,64 @@
-"""VoiceLab v4 beyond TTS (catalog §B.5): voice clone, voice changer, voice detail and delete.
+"""Voices: the v3/v4 voice lists and VoiceLab v4 clone, changer, detail and delete (catalog §B.4, §B.5).
 
 Clones are ``voice_clone`` jobs: their record is a *voice* (``/v4/voice/detail/{_id}``, ``/v4/voice/list?type=1``)
 whose ``voice_id`` and ``preview`` appear on completion. Voice-changer runs are ``voice_change`` jobs: their record
-is a *resource* (``/v4/voice/resource/detail/{_id}``, ``resource/list?type=2``; those two routes live in
-``routes_audio`` and call :func:`change_record` / :func:`change_records`). Deleted clones are remembered in the
-``voicelab_deleted`` record collection. Each handler takes a :class:`~.validate.Ctx` and returns the
-envelope's ``data`` (or raises ``ApiError``).
+is a *resource* (``/v4/voice/resource/detail/{_id}``, ``resource/list?type=2``). Deleted clones are remembered in
+the ``voicelab_deleted`` record collection. Each handler takes a :class:`~akool_nb.sim.validate.Ctx` and returns
+the envelope's ``data`` (or raises ``ApiError``).
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from .jobs import InputError, Kind, fetch, register_kind
-from .state import TEAM_ID, UID
-from .validate import ApiError, Ctx, Fields, ParamError, body_object, ext_of, not_found
+from ..catalog import VOICES
+from ..jobs import InputError, Kind, fetch, register_kind
+from ..state import TEAM_ID, UID
+from ..validate import ApiError, Ctx, Fields, ParamError, body_object, ext_of, not_found, query_choice
+from ._voice import _page, _tts_v4
+
+
+def known_voice(ctx: Ctx, f: Fields, field: str = "voice_id", *, code: int = 1008) -> str:
+    """A required voice id that is in the voice lists (official or a finished clone), else ``code`` naming the
+    field: a typo is refused before a job exists, as the real service refuses it (docs: take it from the lists)."""
+    voice_id = f.str(field, required=True)
+    if ctx.sim.catalog.voice(voice_id) is None:
+
+        job = _clone(ctx, voice_id)
+        if job is None or ctx.sim.status_of(job) != 3:
+            what = (f"{f.name(field)} {voice_id} is not a voice of GET /api/open/v4/voice/list or "
+                    "/api/open/v3/voice/list")
+            raise ApiError(code, ("Parameter error: " if code == 1003 else "The content you get does not exist: ")
+                           + what)
+    return voice_id
+
+
+# ------------------------------------------------------------------ v3 audio
+def voice_list_v3(ctx: Ctx) -> list:
+    source = query_choice(ctx.query, "from", ("3", "4"))
+    if source == "4":  # voices created by the user: the offline Akool has none
+        return []
+    return [ctx.sim.catalog.v3_item(v) for v in VOICES]
+
+
+def voice_list_v4(ctx: Ctx) -> dict:
+    kind = query_choice(ctx.query, "type", ("1", "2"), required=True)
+    query_choice(ctx.query, "support_stream", ("1", "2"))
+    if kind == "1":  # your cloned voices (voice_clone jobs)
+
+        return _page(ctx, ctx.sim.catalog.find_voice_items(cloned_voice_items(ctx), ctx.query))
+    voices = ctx.sim.catalog.find_voice_items(VOICES, ctx.query)
+    return _page(ctx, [ctx.sim.catalog.v4_item(v) for v in voices])
+
+
+def resource_detail_v4(ctx: Ctx) -> dict:
+    job = ctx.sim.store.get_job(ctx.path_params["_id"], ("tts_v4", "voice_change"))
+    if job is None:
+        raise not_found(f"_id {ctx.path_params['_id']}")
+    if job["kind"] == "voice_change":  # voice changer results (voice_change jobs)
+
+        return {"result": change_record(ctx, job)}
+    return {"result": _tts_v4(ctx, job)}
+
 
 CLONE_MODELS = ("Akool Multilingual 1", "Akool Multilingual 3", "Akool Multilingual 4")
 CHANGER_MODEL = "Akool Multilingual 1"
@@ -41,7 +86,7 @@ def _ms(seconds: float) -> int:
 
 
 def _failure(job: dict, status: int) -> dict:
-    from .jobs import KINDS
+    from ..jobs import KINDS
 
     return {"error_code": KINDS[job["kind"]].error_code, "error_reason": job["error"]} if status == 4 else {}
 
@@ -51,7 +96,7 @@ def _size_mb(path: Path) -> float:
 
 
 def _decode(path: Path, label: str):
-    from . import media_voice
+    from .. import media_voice
 
     try:
         samples = media_voice.decode(path)
@@ -143,7 +188,7 @@ def _clone(ctx: Ctx, key: str) -> dict | None:
 
 
 def render_clone(sim, job: dict, work: Path) -> dict:
-    from . import media_voice
+    from .. import media_voice
 
     p = job["params"]
     prompt = p["voice_options"].get("clone_prompt")
@@ -263,7 +308,7 @@ def change_records(ctx: Ctx) -> list[dict]:
 
 
 def _target_pitch(sim, p: dict) -> float:
-    from . import media_voice
+    from .. import media_voice
 
     voice = sim.catalog.voice(p["voice_id"])
     if voice is not None:
@@ -275,7 +320,7 @@ def _target_pitch(sim, p: dict) -> float:
 
 
 def render_change(sim, job: dict, work: Path) -> dict:
-    from . import media_voice
+    from .. import media_voice
 
     p = job["params"]
     src = fetch(sim, p["source_voice_file"], work, "source_voice_file")
@@ -295,7 +340,11 @@ def render_change(sim, job: dict, work: Path) -> dict:
 register_kind("voice_clone", Kind("status", "audio", render_clone, 1112))
 register_kind("voice_change", Kind("status", "audio", render_change, 1112))
 
+
 ROUTES = [
+    ("GET", "/api/open/v3/voice/list", voice_list_v3, True),
+    ("GET", "/api/open/v4/voice/list", voice_list_v4, True),
+    ("GET", "/api/open/v4/voice/resource/detail/{_id}", resource_detail_v4, True),
     ("POST", "/api/open/v4/voice/clone", voice_clone, True),
     ("POST", "/api/open/v4/voice/change", voice_change, True),
     ("GET", "/api/open/v4/voice/detail/{_id}", voice_detail, True),
