@@ -60,11 +60,13 @@ class Campaign(CampaignBase):
         states = self._row_states()
         entries = self._entries()
         todo = [(k, r) for k, r in self.rows if states.get(k, {}).get("status") != DONE]
-        if plan is not None:
+        n_done = len(self.rows) - len(todo)
+        if plan is not None:  # the budget's preview found them invalid: nothing is sent for them
             todo = [(k, r) for k, r in todo if (p := plan.row(k)) is None or p.status != "invalid"]
         feedback = Feedback(self.name, len(self.rows), len(self.rows) - len(todo), progress=progress, panel=panel,
                             client=self.client)
-        counts = {DONE: len(self.rows) - len(todo), FAILED: 0, AMBIGUOUS: 0, "not started": 0}
+        counts = {DONE: n_done, FAILED: 0, AMBIGUOUS: 0, "invalid": len(self.rows) - n_done - len(todo),
+                  "not started": 0}
         stop, committed, saved = None, 0.0, 0
         http = httpx.Client(timeout=httpx.Timeout(60, connect=10), follow_redirects=True) if save_dir else None
         try:
