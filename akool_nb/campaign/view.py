@@ -94,8 +94,10 @@ class RowView:
         return create_steps(self, op, {**self._row_meta, "step": step})  # fresh, or after absent/refused/failed
 
 
-def row_view(client: Any, campaign: str, key: str, prior: dict[int, Entry]) -> Any:
-    return _clone(client, RowView, _row_meta={"campaign": campaign, "row": key}, _prior=prior, _step=0, _made=[])
+def row_view(client: Any, campaign: str, key: str, prior: dict[int, Entry], job_class: type | None = None) -> Any:
+    extra = {"_job_class": job_class} if job_class is not None else {}  # the run's shared waiting loop
+    return _clone(client, RowView, _row_meta={"campaign": campaign, "row": key}, _prior=prior, _step=0, _made=[],
+                  **extra)
 
 
 def prior_steps(entries: list[Entry]) -> dict[int, Entry]:
