@@ -74,3 +74,23 @@ def test_a_job_that_fails_at_akool_fails_its_row_and_the_others_go_on(client, si
 
 def speech_none(c, row):
     return []
+
+
+def test_the_table_panel_of_thousands_of_rows_in_flight_saves_as_small_as_of_25(client):
+    """bench_scale.py's panel figure, small: the saved output (widget state + static copy) does not grow with
+    the rows in flight (only SHOWN are synced; the rest are counted)."""
+    import json
+
+    from akool_nb.widgets.campaign import SHOWN, CampaignTable
+
+    def saved(n: int) -> int:
+        panel = CampaignTable(name="scale", total=n, client=client)
+        for i in range(n):
+            panel.set_row(f"row{i:05d}", "running")
+        panel._publish()
+        state = {k: v for k, v in panel.get_state().items() if k not in ("_esm", "_css")}
+        assert len(panel.rows) == min(n, SHOWN)
+        return len(json.dumps(state, default=str)) + len(panel._static_html())
+
+    small, big = saved(25), saved(3000)
+    assert big < small + 200 and big < 20_000, (small, big)  # "3000" vs "25" in the counts: a few bytes
