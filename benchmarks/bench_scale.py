@@ -134,9 +134,9 @@ def main() -> None:
     print(f"bench_scale: {n} TTS jobs in flight in one process (AsyncAkool, journal on), offline Akool in its own "
           f"process, processing {args.processing:g}s; created in {r['created']:.1f}s ({n / r['created']:.0f}/s), "
           f"{r['in_flight']}/{n} still in flight when measured")
-    print(f"  client memory growth: RSS +{r['rss']:.1f} MB ({r['rss'] * 1024 / n:.1f} KB/job), Python objects "
-          f"traced {r['traced']:.1f} MB (peak {r['peak']:.1f} MB)  aim <= {AIM_MEMORY_MB} MB  "
-          f"{'OK' if r['rss'] <= AIM_MEMORY_MB else 'MISSED'}")
+    traced = f", Python objects traced {r['traced']:.1f} MB (peak {r['peak']:.1f} MB)" if args.trace else ""
+    print(f"  client memory growth: RSS +{r['rss']:.1f} MB ({r['rss'] * 1024 / n:.1f} KB/job){traced}  "
+          f"aim <= {AIM_MEMORY_MB} MB  {'OK' if r['rss'] <= AIM_MEMORY_MB else 'MISSED'}")
     (m0, w0), (m1, w1) = r["recent0"], r["recent"]
     print(f"  client.jobs.recent(): empty journal (baseline) median {m0:.2f} ms (worst {w0:.2f}); with {n} in "
           f"flight median {m1:.2f} ms (worst {w1:.2f}) = {m1 / max(m0, 1e-6):.1f}x  aim < {AIM_RECENT_MS} ms  "

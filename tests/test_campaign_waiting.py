@@ -94,3 +94,29 @@ def test_the_table_panel_of_thousands_of_rows_in_flight_saves_as_small_as_of_25(
 
     small, big = saved(25), saved(3000)
     assert big < small + 200 and big < 20_000, (small, big)  # "3000" vs "25" in the counts: a few bytes
+
+
+@pytest.mark.anyio
+async def test_an_async_campaign_waits_in_one_loop_and_the_receiver_finishes_it(sim, tmp_path, voice):
+    async def make(c, row):
+        first = await (await c.tts.create(f"Hello {row['id']}", voice)).wait(timeout=60)
+        assert first.url
+        return await c.tts.create(f"Goodbye {row['id']}", voice)
+
+    with Receiver(client_id=CLIENT_ID, client_secret=API_KEY, journal=tmp_path / "jobs.sqlite", service="offline",
+                  fallback_after=30).serve() as receiver:
+        async with ak.AsyncAkool(api_key=API_KEY, base_url=sim.base_url, offline=True, poll_interval=0.05,
+                                 max_poll_interval=0.2, journal=tmp_path / "jobs.sqlite", webhooks=receiver) as c:
+            before = control(sim, "stats")["requests_by_path"]
+            report = await c.campaign("async-hooked", [{"id": f"a{i}"} for i in range(5)], make) \
+                .run(concurrency=5, progress=False)
+    assert report.counts["done"] == 5
+    assert status_requests(sim, before) == 0  # 10 jobs: 10 creates and nothing else
+
+
+@pytest.mark.anyio
+async def test_an_async_campaign_polls_in_one_loop_without_a_receiver(aclient, sim, voice):
+    control(sim, "faults", {"fail_next_jobs": 1})
+    report = await aclient.campaign("async-polled", [{"id": f"p{i}"} for i in range(4)],
+                                    lambda c, row: c.tts.create(f"Hi {row['id']}", voice)).run(progress=False)
+    assert report.counts["done"] == 3 and report.counts["failed"] == 1

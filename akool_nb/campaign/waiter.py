@@ -14,7 +14,7 @@ from typing import Any
 
 from .._exceptions import AkoolError
 from .._polling import PollPolicy, Schedule
-from ..jobs import Job, _absorb_batch
+from ..jobs import AsyncJob, Job, _absorb_batch
 
 LISTENER_NAP = 0.05  # seconds: with a receiver, the loop wakes this often to take in newly waited-for jobs
 
@@ -165,10 +165,116 @@ class WaitedJob(Job):
         return waiter.wait(self, timeout)
 
 
-def waited_job_class(waiter: Waiter) -> type:
+class WaitedAsyncJob(AsyncJob):
+    """An AsyncJob whose ``await wait()`` inside a campaign run joins the run's one waiting loop."""
+
+    _waiter: AsyncWaiter | None = None
+
+    async def wait(self, timeout: float | None = 900.0, poll: float | None = None, on_progress: Any = None) -> Any:
+        waiter = self._waiter
+        if waiter is None or poll is not None or on_progress is not None or waiter._closed:
+            return await super().wait(timeout, poll, on_progress)
+        return await waiter.wait(self, timeout)
+
+
+def waited_job_class(waiter: Waiter | AsyncWaiter) -> type:
     """The job class of a run's rows (one per run: its ``wait()`` joins that run's loop)."""
     cls = waiter.__dict__.get("_job_class")
     if cls is None:
-        cls = waiter.__dict__["_job_class"] = type("CampaignJob", (WaitedJob,), {"_waiter": waiter})
+        base = WaitedAsyncJob if isinstance(waiter, AsyncWaiter) else WaitedJob
+        cls = waiter.__dict__["_job_class"] = type("CampaignJob", (base,), {"_waiter": waiter})
     return cls
+
+
+
+class AsyncWaiter:
+    """The same loop for an AsyncAkool run: one task on the run's event loop; ``await wait(job, timeout)``."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self._futures: dict[int, tuple[Any, list[Any]]] = {}  # id(job) -> (job, futures of the rows waiting)
+        self._new: list[Any] = []
+        self._wake: Any = None
+        self._task: Any = None
+        self._closed = False
+
+    async def wait(self, job: Any, timeout: float | None) -> Any:
+        import asyncio
+
+        if job.done:
+            return job.result
+        if self._closed:
+            raise AkoolError("the campaign run has ended; await job.wait() yourself", job_id=job.id)
+        future = asyncio.get_running_loop().create_future()
+        self._futures.setdefault(id(job), (job, []))[1].append(future)
+        self._new.append(job)
+        if self._task is None:
+            self._wake = asyncio.Event()
+            self._task = asyncio.ensure_future(self._loop())
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(future), timeout)
+        except asyncio.TimeoutError:
+            group = self._futures.get(id(job), (job, []))[1]
+            if future in group:
+                group.remove(future)
+            raise job._timeout_error(timeout or 0) from None
+        return job.result  # raises JobFailedError for a job that failed at Akool
+
+    async def close(self) -> None:
+        self._closed = True
+        for _, group in self._futures.values():
+            for future in group:
+                if not future.done():
+                    future.set_exception(AkoolError("the campaign run ended before this job finished"))
+        self._futures = {}
+        if self._task is not None:
+            self._task.cancel()
+
+    async def _loop(self) -> None:
+        import asyncio
+
+        from ..jobs import _ask
+
+        interval = getattr(self.client, "poll_interval", 3.0)
+        schedule = Schedule(PollPolicy(interval, max(interval, getattr(self.client, "max_poll_interval", 15.0))),
+                            listener=getattr(self.client, "_webhooks", None))
+        while not self._closed:
+            new, self._new = self._new, []
+            schedule.add([j for j in new if not j.done])
+            for job in [j for j in schedule.pending if not self._futures.get(id(j), (j, []))[1]]:
+                schedule.discard(job)  # every wait for it timed out
+            groups = schedule.due()
+            answers = await asyncio.gather(*(_ask(request, chunk, None) for request, chunk in groups),
+                                           return_exceptions=True)
+            for (_, chunk), answer in zip(groups, answers):
+                if isinstance(answer, BaseException):  # the client's retries are spent: its rows are told
+                    for job in chunk:
+                        schedule.discard(job)
+                        self._resolve(job, answer)
+                else:
+                    schedule.observe(chunk)
+            if schedule.listener is not None:  # deliveries finish jobs with no request
+                schedule.observe([j for j in schedule.pending if j.done], asked=False)
+            for job in [j for j, group in self._futures.values() if j.done]:
+                self._resolve(job, None)
+            for job in new:
+                if job.done:
+                    self._resolve(job, None)
+            pause = schedule.sleep() if schedule else interval
+            self._wake.clear()
+            if schedule.listener is not None and schedule:
+                pause = min(pause, LISTENER_NAP)
+            try:
+                await asyncio.wait_for(self._wake.wait(), pause)
+            except asyncio.TimeoutError:
+                pass
+
+    def _resolve(self, job: Any, error: BaseException | None) -> None:
+        for future in self._futures.pop(id(job), (job, []))[1]:
+            if not future.done():
+                if error is None:
+                    future.set_result(None)
+                else:
+                    future.set_exception(error)
 
