@@ -120,3 +120,17 @@ async def test_an_async_campaign_polls_in_one_loop_without_a_receiver(aclient, s
     report = await aclient.campaign("async-polled", [{"id": f"p{i}"} for i in range(4)],
                                     lambda c, row: c.tts.create(f"Hi {row['id']}", voice)).run(progress=False)
     assert report.counts["done"] == 3 and report.counts["failed"] == 1
+
+
+def test_a_wait_that_times_out_fails_its_row_with_the_job_id_and_the_run_goes_on(client, sim, voice):
+    def make(c, row):
+        speech = c.tts.create(f"Hello {row['id']}", voice)
+        if row["id"] == "slow":
+            speech.wait(timeout=0.001)  # nothing is done in a millisecond
+        return speech
+
+    rows = [{"id": "slow"}, {"id": "fine"}]
+    report = client.campaign("waiting-timeout", rows, make).run(progress=False)
+    assert report.counts["failed"] == 1 and report.counts["done"] == 1
+    error = client.campaign("waiting-timeout", rows, make)._row_states()["slow"]["error"]
+    assert "not done within timeout=0.001s" in error and "client.jobs.attach(" in error

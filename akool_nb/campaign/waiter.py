@@ -36,7 +36,6 @@ class Waiter:
         self._waits: dict[int, list[_Wait]] = {}
         self._wake = threading.Event()
         self._closed = False
-        self._schedule = None
         self._thread: threading.Thread | None = None
 
     def wait(self, job: Any, timeout: float | None) -> Any:
@@ -148,6 +147,7 @@ class Waiter:
         with self._lock:
             waits = [w for group in self._waits.values() for w in group] + self._new
             self._waits, self._new = {}, []
+            self._thread = None  # the next wait starts a new loop
         for w in waits:
             w.error = exc
             w.event.set()
