@@ -37,12 +37,15 @@ def rows(n: int, tag: str) -> list[dict]:
     return [{"id": f"{tag}{i:05d}", "text": f"Hello {tag} customer {i}, welcome!"} for i in range(n)]
 
 
-def client_for(base: str, journal: Path):
+CLIENT_ID = "akoolnbsimclient"  # the offline Akool's default clientId (the webhook IV)
+
+
+def client_for(base: str, journal: Path, webhooks=None):
     import akool_nb as ak
 
     # Fast-mode jobs finish in well under a second: poll often (the default 3 s is for real jobs).
     return ak.Akool(api_key=KEY, base_url=base, offline=True, poll_interval=0.05, max_poll_interval=0.5,
-                    journal=journal, reconcile_grace=0.5)
+                    journal=journal, reconcile_grace=0.5, webhooks=webhooks)
 
 
 def make_for(voice: str, photo: str):
@@ -52,8 +55,9 @@ def make_for(voice: str, photo: str):
     return make
 
 
-def run_campaign(base: str, journal: Path, save_to: Path, n: int, tag: str, photo: str, concurrency: int):
-    with client_for(base, journal) as client:
+def run_campaign(base: str, journal: Path, save_to: Path, n: int, tag: str, photo: str, concurrency: int,
+                 webhooks=None):
+    with client_for(base, journal, webhooks) as client:
         voice = client.voices.list()[0].voice_id
         campaign = client.campaign(f"bench-{tag}", rows(n, tag), make_for(voice, photo))
         report = campaign.run(concurrency=concurrency, save_to=save_to, progress=False, panel=False)
@@ -126,10 +130,41 @@ def check(base: str, since: float, tag: str, n: int, save_to: Path) -> dict:
             "saved": sum(1 for m in manifest if m["file"] and Path(m["file"]).exists()), "manifest ok": ok}
 
 
+def compare_waiting(base: str, tmp_path: Path, n: int, photo: str, concurrency: int) -> list[tuple[str, dict]]:
+    """Requests per job for the same n rows: each row polling its own jobs (before), the run's one waiting loop
+    (after), and that loop with the webhook receiver (deliveries finish the jobs; polls only when overdue)."""
+    import akool_nb.campaign.sync as campaign_sync
+    from akool_nb.webhook import Receiver
+
+    out = []
+    for label, shared, hooked in (("each row polls its own jobs (before)", False, False),
+                                  ("one waiting loop for all rows (after)", True, False),
+                                  ("one loop + webhook receiver", True, True)):
+        tag = f"cmp{len(out)}"
+        campaign_sync.SHARED_WAIT = shared
+        r0, started = requests_made(base), time.monotonic()
+        try:
+            if hooked:
+                with Receiver(client_id=CLIENT_ID, client_secret=KEY).serve() as receiver:
+                    _, report = run_campaign(base, tmp_path / tag / "jobs.sqlite", tmp_path / tag / "out", n, tag,
+                                             photo, concurrency, webhooks=receiver)
+            else:
+                _, report = run_campaign(base, tmp_path / tag / "jobs.sqlite", tmp_path / tag / "out", n, tag,
+                                         photo, concurrency)
+        finally:
+            campaign_sync.SHARED_WAIT = True
+        wall = time.monotonic() - started
+        out.append((label, {"requests_per_job": (requests_made(base) - r0) / (2 * n), "wall": wall,
+                            "done": report.counts["done"]}))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("rows", nargs="?", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--compare", type=int, default=200, help="rows for the requests-per-job comparison (0: skip)")
+    parser.add_argument("--compare-only", action="store_true")
     args = parser.parse_args()
     n = args.rows
     with tempfile.TemporaryDirectory(prefix="bench-campaign-") as tmp:
@@ -141,6 +176,13 @@ def main() -> None:
 
             photo = tmp_path / "photo.png"
             make_sample_portrait(photo, size=128)
+            compared = compare_waiting(base, tmp_path, args.compare, str(photo), args.concurrency) \
+                if args.compare else []
+            for label, r in compared:
+                print(f"  {args.compare} rows, {label:40s}: {r['done']}/{args.compare} done, "
+                      f"{r['requests_per_job']:.2f} API requests per job, wall {r['wall']:.1f}s", flush=True)
+            if args.compare_only:
+                return
 
             t0 = time.time()
             r0 = requests_made(base)

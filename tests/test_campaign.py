@@ -97,8 +97,38 @@ def test_preview_sends_no_paid_request_and_names_the_invalid_rows(client, sim, v
     assert "<table" in html and "empty" in html and "<script" not in html
 
     report = client.campaign("preview-check", rows, talking(voice, portrait)).run(progress=False)
-    assert report.counts == {"done": 2, "failed": 2, "ambiguous": 0, "not started": 0}
+    assert report.counts == {"done": 2, "failed": 2, "ambiguous": 0, "invalid": 0, "not started": 0}
     assert creates(sim, "voice/tts") - before.get("/api/open/v4/voice/tts", 0) == 2  # invalid rows: nothing
+
+
+def test_preview_checks_ids_against_the_free_lists_and_sends_nothing_for_an_unknown_one(client, sim, voice,
+                                                                                      portrait):
+    typo = voice[:-1] + ("x" if voice[-1] != "x" else "y")
+    rows = [{"id": "good", "voice": voice}, {"id": "typo", "voice": typo}, {"id": "made-up", "voice": "no-such-voice"}]
+
+    def make(c, row):
+        speech = c.tts.create("Welcome aboard", row["voice"]).wait(timeout=60)
+        return c.talking_photo.create(photo=portrait, audio=speech, resolution="720")
+
+    before = control(sim, "stats")["requests"]
+    plan = client.campaign("preview-ids", rows, make).preview()
+    new = control(sim, "stats")["requests"] - before
+    sent = control(sim, "requests")[-new:] if new else []
+    assert sent and all(r["method"] == "GET" for r in sent), sent  # only free lists (and the balance): no POST
+    lists = [r["path"] for r in sent if r["path"] == "/api/open/v4/voice/list"]
+    assert len(lists) <= 2 + 2 * 2  # the two v4 lists once for all rows, and once more per refused id (fresh)
+    assert [r.row for r in plan.invalid] == ["typo", "made-up"] and [r.row for r in plan.todo] == ["good"]
+    bad = plan.row("typo")
+    assert bad.field == "voice_id" and repr(typo) in bad.error and f"Did you mean {voice!r}" in bad.error
+    assert "client.voices.list()" in bad.error and "Nothing was sent or paid for" in bad.error
+    assert plan.row("made-up").field == "voice_id" and "'no-such-voice'" in plan.row("made-up").error
+    assert "invalid row 'typo': voice_id:" in repr(plan)
+
+    posts = control(sim, "stats")["creates"]
+    report = client.campaign("preview-ids", rows, make).run(progress=False, budget=10**6,
+                                                            costs={"tts": 1, "talking_photo": 1})
+    assert report.counts["done"] == 1 and report.counts["invalid"] == 2  # the budget's preview held them back
+    assert creates(sim, "voice/tts") - posts.get("/api/open/v4/voice/tts", 0) == 1
 
 
 def test_estimates_learn_from_earlier_jobs_and_the_budget_stops_before_it_is_exceeded(client, sim, voice):

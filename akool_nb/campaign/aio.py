@@ -18,6 +18,7 @@ from .progress import Feedback
 from .save import save_job
 from .state import AMBIGUOUS, DONE, FAILED
 from .view import dry_run, prior_steps, row_view
+from .waiter import AsyncWaiter, waited_job_class
 
 
 async def _call(make: Any, c: Any, row: dict[str, Any]) -> Any:
@@ -76,21 +77,26 @@ class AsyncCampaign(CampaignBase):
         states = self._row_states()
         entries = self._entries()
         todo = [(k, r) for k, r in self.rows if states.get(k, {}).get("status") != DONE]
-        if plan is not None:
+        n_done = len(self.rows) - len(todo)
+        if plan is not None:  # the budget's preview found them invalid: nothing is sent for them
             todo = [(k, r) for k, r in todo if (p := plan.row(k)) is None or p.status != "invalid"]
         feedback = Feedback(self.name, len(self.rows), len(self.rows) - len(todo), progress=progress, panel=panel,
                             client=self.client)
-        counts = {DONE: len(self.rows) - len(todo), FAILED: 0, AMBIGUOUS: 0, "not started": 0}
+        counts = {DONE: n_done, FAILED: 0, AMBIGUOUS: 0, "invalid": len(self.rows) - n_done - len(todo),
+                  "not started": 0}
         stop, committed, saved = None, 0.0, 0
         http = httpx.Client(timeout=httpx.Timeout(60, connect=10), follow_redirects=True) if save_dir else None
         gate = asyncio.Semaphore(concurrency)
         tasks: list[asyncio.Task] = []
+        from . import sync  # SHARED_WAIT: the benchmark's switch, one for both clients
+
+        waiter = AsyncWaiter(self.client) if sync.SHARED_WAIT else None
 
         async def one(key: str, row: dict[str, Any], cost: float) -> None:
             nonlocal committed, saved
             try:
                 status, job, error, n_saved, charged = await self._run_row(key, row, entries.get(key, []),
-                                                                           save_dir, timeout, http)
+                                                                           save_dir, timeout, http, waiter)
             finally:
                 gate.release()
             counts[status] += 1
@@ -124,6 +130,8 @@ class AsyncCampaign(CampaignBase):
                 await asyncio.gather(*tasks)
         finally:
             feedback.close()
+            if waiter is not None:
+                await waiter.close()
             if http is not None:
                 http.close()
         manifest = self._manifest(save_dir)
@@ -132,16 +140,19 @@ class AsyncCampaign(CampaignBase):
         return self.last_report
 
     async def _run_row(self, key: str, row: dict[str, Any], entries: list[Any], save_dir: Path | None,
-                       timeout: float | None, http: httpx.Client | None) -> tuple[str, Any, str, int, float | None]:
+                       timeout: float | None, http: httpx.Client | None,
+                       waiter: AsyncWaiter | None = None) -> tuple[str, Any, str, int, float | None]:
         made: list[Any] = []
+        job_class = waited_job_class(waiter) if waiter is not None else None
         for attempt in range(ROW_TRIES):
             if attempt:
                 entries = await asyncio.to_thread(self._entries_of, key)
-            view = row_view(self.client, self.name, key, prior_steps(entries))
+            view = row_view(self.client, self.name, key, prior_steps(entries), job_class)
             made = view._made
             try:
                 jobs = as_jobs(await _call(self.make, view, dict(row)))
-                results = [(await j.wait(timeout)) if not j.done else j.result for j in jobs]
+                results = [j.result if j.done else (await waiter.wait(j, timeout)) if waiter is not None
+                           else (await j.wait(timeout)) for j in jobs]
                 saved = [await asyncio.to_thread(save_job, self._state, self.client._service_key, j.id, r.url,
                                                  save_dir, http)
                          if save_dir is not None and r.url else None for j, r in zip(jobs, results)]

@@ -17,6 +17,9 @@ from .progress import Feedback
 from .save import save_job
 from .state import AMBIGUOUS, DONE, FAILED
 from .view import dry_run, prior_steps, row_view
+from .waiter import Waiter, waited_job_class
+
+SHARED_WAIT = True  # rows' jobs waited for in one loop (False: each row polls its own; bench_campaign's "before")
 
 
 class Campaign(CampaignBase):
@@ -60,17 +63,20 @@ class Campaign(CampaignBase):
         states = self._row_states()
         entries = self._entries()
         todo = [(k, r) for k, r in self.rows if states.get(k, {}).get("status") != DONE]
-        if plan is not None:
+        n_done = len(self.rows) - len(todo)
+        if plan is not None:  # the budget's preview found them invalid: nothing is sent for them
             todo = [(k, r) for k, r in todo if (p := plan.row(k)) is None or p.status != "invalid"]
         feedback = Feedback(self.name, len(self.rows), len(self.rows) - len(todo), progress=progress, panel=panel,
                             client=self.client)
-        counts = {DONE: len(self.rows) - len(todo), FAILED: 0, AMBIGUOUS: 0, "not started": 0}
+        counts = {DONE: n_done, FAILED: 0, AMBIGUOUS: 0, "invalid": len(self.rows) - n_done - len(todo),
+                  "not started": 0}
         stop, committed, saved = None, 0.0, 0
         http = httpx.Client(timeout=httpx.Timeout(60, connect=10), follow_redirects=True) if save_dir else None
         try:
             if save_dir is not None:
                 saved += self._save_done(states, save_dir, http)
             pool = concurrent.futures.ThreadPoolExecutor(concurrency, thread_name_prefix="akool-campaign")
+            waiter = Waiter(self.client) if SHARED_WAIT else None
             try:
                 running: dict[concurrent.futures.Future, tuple[str, float]] = {}
                 queue = list(todo)
@@ -86,7 +92,7 @@ class Campaign(CampaignBase):
                         committed += cost or 0
                         feedback.row(key, "running")
                         future = pool.submit(self._run_row, key, row, entries.get(key, []), save_dir, timeout,
-                                             http)
+                                             http, waiter)
                         running[future] = (key, cost or 0)
                     if stop is not None and not running:
                         break
@@ -106,6 +112,8 @@ class Campaign(CampaignBase):
                     counts["not started"] = len(queue)
             finally:  # an interrupt (Ctrl-C, the notebook's stop button) does not wait for the rows in flight
                 pool.shutdown(wait=False, cancel_futures=True)
+                if waiter is not None:
+                    waiter.close()
         finally:
             feedback.close()
             if http is not None:
@@ -139,16 +147,19 @@ class Campaign(CampaignBase):
         return plan
 
     def _run_row(self, key: str, row: dict[str, Any], entries: list[Any], save_dir: Path | None,
-                 timeout: float | None, http: httpx.Client | None) -> tuple[str, Any, str, int, float | None]:
+                 timeout: float | None, http: httpx.Client | None,
+                 waiter: Waiter | None = None) -> tuple[str, Any, str, int, float | None]:
         view, made = None, []
+        job_class = waited_job_class(waiter) if waiter is not None else None
         for attempt in range(ROW_TRIES):
             if attempt:
                 entries = self._entries_of(key)
-            view = row_view(self.client, self.name, key, prior_steps(entries))
+            view = row_view(self.client, self.name, key, prior_steps(entries), job_class)
             made = view._made
             try:
                 jobs = as_jobs(self.make(view, dict(row)))
-                results = [j.wait(timeout) if not j.done else j.result for j in jobs]
+                results = [j.result if j.done else waiter.wait(j, timeout) if waiter is not None
+                           else j.wait(timeout) for j in jobs]
                 saved = [save_job(self._state, self.client._service_key, j.id, r.url, save_dir, http)
                          if save_dir is not None and r.url else None for j, r in zip(jobs, results)]
                 self._record(key, made, jobs, saved)

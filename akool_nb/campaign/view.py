@@ -7,10 +7,14 @@ and journal, with one seam overridden: ``_create_steps``, the steps a journaled 
   rerun reaches step *n* again and the journal says that step made job J, J is returned as the answer instead
   of a POST (nothing is submitted twice); a step whose outcome is still unknown stops the row (never resent).
 * :class:`DryRun`: validation runs and free reads go out, the paid POST does not: it is recorded, and its
-  job is a finished placeholder so chained steps (TTS → talking photo) go on.
+  job is a finished placeholder so chained steps (TTS → talking photo) go on. Every resource method that takes
+  ``check=`` runs with ``check=True`` (akool_nb.resources._known): an id that is not in the free lists (a voice,
+  an avatar, a model, an effect) makes the row invalid with the field, the value, close matches and the fix.
 """
 from __future__ import annotations
 
+import functools
+import inspect
 import time
 from typing import Any, Generator
 
@@ -90,8 +94,10 @@ class RowView:
         return create_steps(self, op, {**self._row_meta, "step": step})  # fresh, or after absent/refused/failed
 
 
-def row_view(client: Any, campaign: str, key: str, prior: dict[int, Entry]) -> Any:
-    return _clone(client, RowView, _row_meta={"campaign": campaign, "row": key}, _prior=prior, _step=0, _made=[])
+def row_view(client: Any, campaign: str, key: str, prior: dict[int, Entry], job_class: type | None = None) -> Any:
+    extra = {"_job_class": job_class} if job_class is not None else {}  # the run's shared waiting loop
+    return _clone(client, RowView, _row_meta={"campaign": campaign, "row": key}, _prior=prior, _step=0, _made=[],
+                  **extra)
 
 
 def prior_steps(entries: list[Entry]) -> dict[int, Entry]:
@@ -155,9 +161,46 @@ class DryRun:
         return f"{DRY_HOST}/upload/{op.filename or 'file'}"
 
 
+class _Checked:
+    """A resource whose methods that take ``check=`` run with ``check=True`` unless the row's make says False."""
+
+    def __init__(self, view: Any, name: str) -> None:
+        self._view, self._name = view, name
+
+    @functools.cached_property
+    def _resource(self) -> Any:
+        return getattr(type(self._view), self._name).func(self._view)  # the lazy resource, built on the view
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._resource, name)
+        if callable(attr) and _takes_check(type(self._resource), name):
+            return functools.partial(_with_check, attr)
+        return attr
+
+    def __repr__(self) -> str:
+        return repr(self._resource)
+
+
+def _with_check(method: Any, *args: Any, **kwargs: Any) -> Any:
+    kwargs.setdefault("check", True)
+    return method(*args, **kwargs)
+
+
+@functools.lru_cache(maxsize=None)
+def _takes_check(cls: type, name: str) -> bool:
+    try:
+        return "check" in inspect.signature(getattr(cls, name)).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 def _ext(media: str) -> str:
     return {"video": "mp4", "audio": "mp3", "image": "png"}.get(media, "bin")
 
 
 def dry_run(client: Any) -> Any:
-    return _clone(client, DryRun, _recorded=[], _job_class=_DryAsyncJob if client._is_async else _DryJob)
+    client.__dict__.setdefault("_known_ids", {})  # one cache of the free lists for every row's dry run
+    view = _clone(client, DryRun, _recorded=[], _job_class=_DryAsyncJob if client._is_async else _DryJob)
+    for name in type(client)._RESOURCES:  # built on first use, as on the client
+        view.__dict__[name] = _Checked(view, name)
+    return view

@@ -56,6 +56,17 @@ plan"""),
     ("md", """A row with a problem is listed with the field and the fix, and nothing is sent for it:"""),
     ("code", """bad_rows = [{"id": "ok", "text": "Hello!"}, {"id": "empty", "text": ""}]
 client.campaign("preview-only", bad_rows, make).preview()"""),
+    ("md", """Ids are checked too: every create that takes `check=` runs with `check=True` in the preview, so a voice
+(or avatar, model, effect) id that is not in Akool's free lists is refused with close matches, before any POST:"""),
+    ("code", """def make_in_their_voice(c, row):
+    speech = c.tts.create(row["text"], row["voice"]).wait()
+    return c.talking_photo.create(photo=work / "presenter.png", audio=speech, resolution="720")
+
+typo = voice.voice_id[:-1] + ("0" if voice.voice_id[-1] != "0" else "1")
+voice_rows = [{"id": "right", "text": "Hello!", "voice": voice.voice_id}, {"id": "typo", "text": "Hi!", "voice": typo}]
+ids_plan = client.campaign("preview-voices", voice_rows, make_in_their_voice).preview()
+assert [r.row for r in ids_plan.invalid] == ["typo"] and ids_plan.invalid[0].field == "voice_id"
+ids_plan"""),
     ("md", """## 4. Run
 `concurrency` rows at a time (Akool's account limits bind first; the client backs off on 1005/429), a progress
 bar, and in a notebook the live table: the rows running, the failures, the latest done, and the counts.
