@@ -327,3 +327,23 @@ def test_studio_chains_speech_and_avatar(client):
     assert [r["product"] for r in studio.monitor.rows] == ["tts", "talking_avatar"]
     assert studio.preview.url == result.url and studio.error == {}
     assert "<video" in _bundle(studio)["text/html"]
+
+
+def test_a_monitor_of_3000_jobs_syncs_and_saves_a_bounded_panel(client):
+    from akool_nb.jobs import Job, JobStatus
+    from akool_nb.widgets.monitor import SHOWN
+
+    def jobs(n):
+        made = [Job(client, "tts", f"job{i:05d}") for i in range(n)]
+        for job in made[: n // 2]:
+            job.status = JobStatus.COMPLETED
+        made[-1].status = JobStatus.FAILED
+        return made
+
+    small, big = JobMonitor(jobs(SHOWN // 2), autostart=False), JobMonitor(jobs(3000), autostart=False)
+    assert len(small.rows) == SHOWN // 2 and small.total == SHOWN // 2
+    assert len(big.rows) == SHOWN and big.total == 3000 and big.finished == 1501
+    statuses = [r["status"] for r in big.rows]
+    assert "failed" in statuses and "completed" in statuses  # room is kept for the failure and the latest done
+    assert statuses.count("queued") == SHOWN - 1 - SHOWN // 10  # the rest of the rows go to running jobs
+    assert len(big._static_html()) < 3 * len(small._static_html()) and "not shown" in big._static_html()

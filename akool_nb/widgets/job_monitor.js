@@ -100,9 +100,11 @@ export default {
         fillBody(view, row);
       });
       for (const [id, view] of views) if (!seen.has(id)) { view.node.remove(); views.delete(id); }
-      const finished = rows.filter((r) => !r.running).length;
+      const total = model.get("total") || rows.length;
+      const finished = total > rows.length ? model.get("finished") : rows.filter((r) => !r.running).length;
+      const hidden = total - rows.length;
       title.textContent = model.get("title") || "Jobs";
-      summary.textContent = rows.length ? `${finished} of ${rows.length} finished` : "No jobs yet.";
+      summary.textContent = rows.length ? `${finished} of ${total} finished` + (hidden > 0 ? ` (${hidden} not shown)` : "") : "No jobs yet.";
       stopAll.style.display = rows.some((r) => r.running) ? "" : "none";
       if (!rows.length && !list.querySelector(".aknb-empty")) list.append(h("div", { class: "aknb-empty", role: "listitem" }, "Jobs you add appear here."));
       if (rows.length) list.querySelectorAll(".aknb-empty").forEach((n) => n.remove());
@@ -113,7 +115,7 @@ export default {
         if (view.row && view.row.running) view.elapsed.textContent = clock(view.row.elapsed + (now - view.receivedAt) / 1000);
       }
     }, 500);
-    const handlers = [["change:rows change:title", draw], ["change:error", drawError]];
+    const handlers = [["change:rows change:title change:total change:finished", draw], ["change:error", drawError]];
     for (const [ev, fn] of handlers) model.on(ev, fn);
     draw();
     model.set("ready", true); model.save_changes();
