@@ -59,7 +59,7 @@ def is_http_url(v: Any) -> bool:
     return p.scheme in ("http", "https") and bool(p.netloc)
 
 
-HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+from ..spec.common import HEX_COLOUR, webhook_problem  # noqa: E402,F401  (the contract's grammars, re-exported)
 
 
 def body_object(body: Any) -> "Fields":
@@ -101,10 +101,11 @@ class Fields:
         return value
 
     def webhook(self, field: str = "webhookUrl") -> str:
-        value = self.str(field, allow_empty=True)
-        if value and value.strip() and not is_http_url(value):
-            raise ParamError(self.name(field), "must be an http(s) URL or empty")
-        return (value or "").strip()
+        value = self.get(field, False)
+        problem = webhook_problem(value)
+        if problem is not None:
+            raise ParamError(self.name(field), problem)
+        return value or ""
 
     def num(self, field: str, *, required: bool = False, when: str = "", lo: float | None = None,
             hi: float | None = None, integer: bool = False, equals: float | None = None,
