@@ -19,6 +19,8 @@ import re
 from typing import Any, Iterable
 from urllib.parse import urlparse
 
+from ..spec.common import HEX_COLOUR, webhook_problem  # noqa: F401  (HEX_COLOUR re-exported for the routes)
+
 
 class ApiError(Exception):
     """A business error answered as ``{"code": code, "msg": msg}`` with HTTP 200."""
@@ -57,9 +59,6 @@ def is_http_url(v: Any) -> bool:
         return False
     p = urlparse(v.strip())
     return p.scheme in ("http", "https") and bool(p.netloc)
-
-
-from ..spec.common import HEX_COLOUR, webhook_problem  # noqa: E402,F401  (the contract's grammars, re-exported)
 
 
 def body_object(body: Any) -> "Fields":
