@@ -9,7 +9,6 @@ Long because: the two clients each list every API family.
 from __future__ import annotations
 
 import asyncio
-import functools
 import time
 from pathlib import Path
 from typing import Any, Generator
@@ -23,6 +22,7 @@ from ._exceptions import AkoolError, InvalidParameterError
 from ._journal import Journal
 from ._journal.reconcile import Outcome, Pause, Try, Wait, create_steps
 from ._logging import logger
+from ._resources import RESOURCES, Resources
 from .assets import OfflineHost, PassThroughHost, UploadCache, as_asset_host
 from .jobs import AsyncJob, Job, _JobBase
 from .media.inputs import Upload
@@ -33,48 +33,12 @@ DEFAULT_RECONCILE_GRACE = 5.0  # seconds after a lost answer before a list can p
 JOURNAL_WAIT = 30.0  # seconds a create waits for its intent to be committed before going on unjournaled
 
 
-def _resource(module: str, name: str) -> Any:
-    """A lazily imported resource: ``import akool_nb`` stays fast, families load on first use."""
-
-    def get(self: _ClientBase) -> Any:
-        import importlib
-
-        cls = getattr(importlib.import_module(f"akool_nb.resources.{module}"), name)
-        return cls(self)
-
-    return functools.cached_property(get)
-
-
-class _ClientBase:
+class _ClientBase(Resources):
     _core: BaseClient
     _job_class: type[_JobBase]
     _is_async = False
 
-    talking_photo = _resource("talking_photo", "TalkingPhoto")
-    talking_avatar = _resource("talking_avatar", "TalkingAvatar")
-    avatars = _resource("avatars", "Avatars")
-    voices = _resource("voices", "Voices")
-    tts = _resource("tts", "TTS")
-    jobs = _resource("jobs", "Jobs")
-    # Families of the endpoint-coverage issue (each in its own resources/ module).
-    faces = _resource("faces", "Faces")  # face detection
-    faceswap = _resource("faceswap", "Faceswap")
-    reage = _resource("reage", "Reage")
-    live_faceswap = _resource("live_faceswap", "LiveFaceswap")
-    background = _resource("background", "Background")
-    images = _resource("images", "Images")
-    ai_models = _resource("ai_models", "AIModels")
-    image_to_video = _resource("image_to_video", "ImageToVideo")
-    character_swap = _resource("character_swap", "CharacterSwap")
-    lip_sync = _resource("lip_sync", "LipSync")
-    translation = _resource("translation", "Translation")
-    moderation = _resource("moderation", "Moderation")
-    knowledge = _resource("knowledge", "Knowledge")
-    streaming = _resource("streaming", "Streaming")
-
-    _RESOURCES = ("talking_photo", "talking_avatar", "avatars", "voices", "tts", "jobs", "faces", "faceswap",
-                  "reage", "live_faceswap", "background", "images", "ai_models", "image_to_video",
-                  "character_swap", "lip_sync", "translation", "moderation", "knowledge", "streaming")
+    _RESOURCES = RESOURCES  # the typed, lazy resource properties: akool_nb/_resources.py
 
     def _setup(self, credentials: Credentials, *, asset_host: Any, poll_interval: float | None,
                max_poll_interval: float | None, journal: bool | str | Path | Journal | None,

@@ -1,7 +1,7 @@
 """Build docs/api-coverage.md: every documented method+path → client method → offline status → tests.
 
 Sources, so the table cannot drift from the code:
-* the documented endpoints: catalog §A.6 of ../shared/akool-docs/catalog.md (a copy is kept in the doc);
+* the documented endpoints: ``akool_nb/spec/endpoints.json`` (catalog §A.6 as data: scripts/docs_fixtures.py);
 * client methods: the ``APIRequest("METHOD", "/path")`` calls inside each ``akool_nb/resources`` method;
 * offline status: the offline Akool's route table (``akool_nb.sim.api.route_modules()``);
 * tests: test functions that call the client method.
@@ -17,24 +17,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "api-coverage.md"
-CATALOG = ROOT.parent / "shared" / "akool-docs" / "catalog.md"
-LEGACY_HOSTS = {"https://sg3.akool.com": "", "https://openapi.akool.com": ""}
 
 
 def documented() -> list[tuple[str, str, str]]:
-    """(method, path, family) for each row of catalog §A.6, with hosts stripped."""
-    text = CATALOG.read_text(encoding="utf-8")
-    section = text[text.index("### A.6"):text.index("## B.")]
-    rows = []
-    for line in section.splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) < 4 or cells[1] not in ("GET", "POST", "DELETE"):
-            continue
-        path = re.sub(r"`|\s*\[SUPPLEMENT[^\]]*\]", "", cells[2]).strip()
-        for host in LEGACY_HOSTS:
-            path = path.replace(host, "")
-        rows.append((cells[1], path, cells[3]))
-    return rows
+    """(method, path, family) of each documented endpoint (catalog §A.6, kept as data in akool_nb/spec)."""
+    from akool_nb.spec.endpoints import documented_endpoints
+
+    return list(documented_endpoints())
 
 
 def offline_routes() -> set[tuple[str, str]]:
@@ -113,9 +102,10 @@ def _path_text(node: ast.AST) -> str | None:
 
 
 def _client_attributes() -> dict[tuple[str, str], str]:
-    """(module, class) → attribute name on the client, read from client.py's _resource declarations."""
-    text = (ROOT / "akool_nb" / "client.py").read_text(encoding="utf-8")
-    return {(m, c): a for a, m, c in re.findall(r'^\s+(\w+) = _resource\("(\w+)", "(\w+)"\)', text, re.M)}
+    """(module, class) → attribute name on the client, read from the resource properties (akool_nb/_resources.py)."""
+    text = (ROOT / "akool_nb" / "_resources.py").read_text(encoding="utf-8")
+    found = re.findall(r"^    def (\w+)\(self\) -> (\w+):\n        from \.resources\.(\w+) import \2$", text, re.M)
+    return {(m, c): a for a, c, m in found}
 
 
 def tests_calling(methods: list[str]) -> list[str]:

@@ -1,22 +1,26 @@
-"""The example request bodies of the vendor docs, read from ../shared/akool-docs/catalog.md (catalog §B)."""
+"""The example request bodies of the vendor docs (catalog §B), kept in the repository as a JSON fixture.
+
+``tests/fixtures/docs_examples.json`` maps a catalog heading (``"#### B.5.2"``) to its example body; it is
+written from the docs by ``scripts/docs_fixtures.py`` (``--check`` compares it with the docs when they are
+beside the checkout), so a fresh clone runs every contract test.
+"""
 from __future__ import annotations
 
+import copy
 import json
-import re
+from functools import lru_cache
 from pathlib import Path
 
-import pytest
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "docs_examples.json"
 
-CATALOG = Path(__file__).resolve().parents[2] / "shared" / "akool-docs" / "catalog.md"
+
+@lru_cache(maxsize=1)
+def _examples() -> dict[str, dict]:
+    return json.loads(FIXTURE.read_text(encoding="utf-8"))
 
 
 def example(heading: str) -> dict:
-    """The first ```json block after the catalog heading that starts with ``heading`` (e.g. "#### B.5.2")."""
-    if not CATALOG.is_file():
-        pytest.skip(f"the docs catalog is not at {CATALOG}")
-    text = CATALOG.read_text(encoding="utf-8")
-    start = text.find(heading)
-    assert start >= 0, f"no heading {heading!r} in the catalog"
-    block = re.search(r"```json\n(.*?)\n```", text[start:], re.S)
-    assert block, f"no JSON example after {heading!r}"
-    return json.loads(block.group(1))
+    """The docs' example body after the catalog heading ``heading`` (e.g. "#### B.5.2"); a fresh copy."""
+    examples = _examples()
+    assert heading in examples, f"no example for {heading!r} in {FIXTURE.name}: run python scripts/docs_fixtures.py"
+    return copy.deepcopy(examples[heading])

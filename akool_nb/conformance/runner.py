@@ -13,6 +13,7 @@ from typing import Any, Iterator
 
 import httpx
 
+from ..spec.video import TALKING_AVATAR_CANVAS
 from .calls import DETAIL_CALLS, DOCS_VOICE, Call, PaidCall, detail_call
 from .shapes import shape_of
 
@@ -147,7 +148,7 @@ def offline_job(service: Service, kind: str) -> str:
         _, avatars = record(service, Call("a", "GET", "/api/open/v3/avatar/list", {"from": 2}))
         items = avatars.get("result") if isinstance(avatars, dict) else avatars
         return _create(service, Call("c", "POST", "/api/open/v3/talkingavatar/create", json={
-            "width": 3840, "height": 2160, "avatar_from": 2, "elements": [
+            "width": TALKING_AVATAR_CANVAS[0], "height": TALKING_AVATAR_CANVAS[1], "avatar_from": 2, "elements": [
                 {"type": "avatar", "avatar_id": items[0]["avatar_id"], "scale_x": 1, "scale_y": 1, "offset_x": 0,
                  "offset_y": 0},
                 {"type": "audio", "input_text": "Hi.", "voice_id": DOCS_VOICE}]}))

@@ -20,9 +20,9 @@ Colour = Union[str, tuple]
 Source = Union[Image.Image, Colour]
 
 #: Akool's talking-avatar canvas ("width must be 3840, height must be 2160").
-TALKING_AVATAR_CANVAS = (3840, 2160)
+from ..spec.common import HEX_COLOUR  # noqa: E402
+from ..spec.video import TALKING_AVATAR_CANVAS  # noqa: E402,F401  (Akool's talking-avatar canvas, re-exported)
 
-_BARE_HEX = re.compile(r"^(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 _VISUAL_TYPES = {"image", "avatar", "video"}
 
 
@@ -53,7 +53,7 @@ def parse_colour(value: Colour) -> tuple[int, int, int, int]:
             return tuple(int(c) for c in value)  # type: ignore[return-value]
         raise ValueError(f"not a colour tuple: {value!r}")
     text = str(value).strip()
-    if _BARE_HEX.match(text):
+    if HEX_COLOUR.match("#" + text):  # the documented grammar, "#" left out
         text = "#" + text
     rgba = ImageColor.getcolor(text, "RGBA")
     return rgba  # type: ignore[return-value]

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from .._exceptions import InvalidParameterError
+from ..spec.common import URL_MAX_CHARS, WEBHOOK_SPELLINGS, webhook_problem
 
 # Generic caps, for values the docs give no limit for (documented limits live beside their models):
 ID_MAX_CHARS = 256  # an id (voice, avatar, job, knowledge, session, ...): Akool's are 20-64 characters
@@ -112,6 +113,13 @@ _TYPE_WORDS = {
 _BOUNDS = {"greater_than_equal": "ge", "less_than_equal": "le", "greater_than": "gt", "less_than": "lt"}
 
 
+def webhook_or_empty(value: Any) -> Any:
+    """``webhookUrl`` / ``webhookurl``: an http(s) URL, or "" exactly as the docs' examples send it."""
+    if webhook_problem(value) is not None:
+        raise ValueError(f"{value!r} is not an http(s) URL (at most {URL_MAX_CHARS} characters, no spaces)")
+    return value
+
+
 class RequestModel(BaseModel):
     """What we send: field names (or aliases) are exactly the documented wire names; nothing else.
 
@@ -143,6 +151,9 @@ class RequestModel(BaseModel):
         if isinstance(value, list) and len(value) > LIST_MAX_ITEMS:
             raise ValueError(f"has {len(value):,} items; at most {LIST_MAX_ITEMS:,} are accepted")
         return value
+
+    # The one webhook rule (akool_nb.spec.common) on every request model's webhook field, either spelling.
+    _webhook = field_validator(*WEBHOOK_SPELLINGS, check_fields=False)(webhook_or_empty)
 
     @classmethod
     def build(cls, **fields: Any) -> "RequestModel":

@@ -12,12 +12,11 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
+from ..spec.faceswap import LANDMARKS_STR, MAX_FACES
 from ._base import RequestModel, ResponseModel
 
-MAX_FACES = 8
 PRO_MODEL = "akool_faceswap_image_hq"
-_NUM = r"-?\d+(?:\.\d+)?"
-OPTS_PATTERN = re.compile(rf"^\s*{_NUM}\s*,\s*{_NUM}\s*(?::\s*{_NUM}\s*,\s*{_NUM}\s*){{3}}$")
+OPTS_PATTERN = LANDMARKS_STR
 _URL = re.compile(r"^https?://[^\s/]+\S*$")
 
 

@@ -7,14 +7,13 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
+from ..spec.common import HEX_COLOUR
 from ._base import RequestModel, ResponseModel, check_id
-from .voices import webhook_or_empty
 
 SCALES = ("1:1", "4:3", "3:4", "16:9", "9:16", "3:2", "2:3")
 BUTTONS = ("U1", "U2", "U3", "U4", "V1", "V2", "V3", "V4")
 MODEL_TYPES = {1501: "Image to Video", 1502: "Text to Video", 2101: "Character Faceswap"}
 _SIZE = re.compile(r"^\s*(\d+)\s*[xX×*]\s*(\d+)\s*$")
-_HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
 
 def wh_size(value: Any) -> str:
@@ -45,10 +44,10 @@ def hex_colour(value: Any) -> str:
     if isinstance(value, (tuple, list)) and len(value) == 3 and all(isinstance(c, int) and 0 <= c <= 255
                                                                      for c in value):
         return "#{:02x}{:02x}{:02x}".format(*value)
-    m = _HEX.match(value) if isinstance(value, str) else None
-    if m is None:
+    text = ("#" + value.lstrip("#")) if isinstance(value, str) else ""  # "aafbe3" is meant as "#aafbe3"
+    if not HEX_COLOUR.match(text):
         raise ValueError(f"{value!r} is not a hex colour; pass \"#rrggbb\" such as \"#aafbe3\"")
-    return "#" + m.group(1)
+    return text
 
 
 class ImageInfo(ResponseModel):
@@ -93,7 +92,6 @@ class BackgroundChangeRequest(RequestModel):
     _sizes = field_validator("canvas_size", "modify_origin_img_size", "modify_template_size",
                              mode="before")(wh_size)
     _colour = field_validator("color_code", mode="before")(hex_colour)
-    _webhook = field_validator("webhookUrl")(webhook_or_empty)
 
     @field_validator("overlay_origin_x", "overlay_origin_y", "overlay_template_x", "overlay_template_y",
                      mode="before")
@@ -123,7 +121,6 @@ class ImagePromptRequest(RequestModel):
     source_image: str | None = None
     webhookUrl: str | None = None
 
-    _webhook = field_validator("webhookUrl")(webhook_or_empty)
 
     @field_validator("prompt")
     @classmethod
@@ -142,7 +139,6 @@ class ImageButtonRequest(RequestModel):
     button: Literal[BUTTONS]  # type: ignore[valid-type]
     webhookUrl: str | None = None
 
-    _webhook = field_validator("webhookUrl")(webhook_or_empty)
 
 
 # --------------------------------------------------------------------------- AI model list

@@ -11,6 +11,8 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
+from ..spec.audio import LIVE_VOICE_SPEED
+from ..spec.faceswap import LIVE_LANDMARKS_STR
 from ._base import RequestModel, ResponseModel, check_id
 from .avatars import Avatar
 
@@ -25,7 +27,7 @@ CREDENTIAL_FIELDS: dict[str, tuple[str, ...]] = {
 FAST_DIALOGUE_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar")
 MAX_SESSION_SECONDS = 3600
 Identifier = Annotated[str, BeforeValidator(check_id)]
-LANDMARKS = re.compile(r"^\d+,\d+(?::\d+,\d+){3}$")  # "x,y:x,y:x,y:x,y" (first 4 of the detector's 6 points)
+LANDMARKS = LIVE_LANDMARKS_STR  # "x,y:x,y:x,y:x,y" (first 4 of the detector's 6 points)
 
 
 # ------------------------------------------------------------------------------------------- display
@@ -87,7 +89,7 @@ class ElevenLabsSettings(RequestModel):
 
 
 class VoiceParams(RequestModel):
-    speed: float | None = Field(None, ge=0.8, le=1.2, examples=[1.0])
+    speed: float | None = Field(None, ge=LIVE_VOICE_SPEED[0], le=LIVE_VOICE_SPEED[1], examples=[1.0])
     stt_language: str | None = None
     pron_map: dict[str, str] | None = None
     stt_type: Literal["openai_realtime"] | None = None

@@ -5,9 +5,12 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
+from ..spec.common import HEX_COLOUR
+from ..spec.video import TALKING_AVATAR_CANVAS, TALKING_AVATAR_ELEMENT_TYPES, TALKING_AVATAR_VISUAL_TYPES
 from ._base import RequestModel, ResponseModel, check_id
 
-CANVAS = (3840, 2160)
+CANVAS = TALKING_AVATAR_CANVAS
+_SIZE = "{}×{}".format(*CANVAS)
 
 
 class VideoInfo(ResponseModel):
@@ -44,7 +47,7 @@ class TalkingPhotoRequest(RequestModel):
 class Element(RequestModel):
     """One element of a talking-avatar layout (offsets are the element's upper-left corner)."""
 
-    type: Literal["avatar", "image", "audio", "video"]
+    type: str  # one of TALKING_AVATAR_ELEMENT_TYPES (checked below, with the fix for "video")
     url: str | None = None
     avatar_id: str | None = None
     # int | float keeps integers integers on the wire (the docs send 3840, not 3840.0).
@@ -57,9 +60,32 @@ class Element(RequestModel):
     input_text: str | None = None
     voice_id: Annotated[str, BeforeValidator(check_id)] | None = None
 
+    @field_validator("type")
+    @classmethod
+    def _type(cls, value: str) -> str:
+        if value == "video":
+            raise ValueError("'video' is not an element type of a talking avatar (the docs list avatar, image, "
+                             "audio); a video of a presenter is an avatar element: pass type='avatar' with the "
+                             "video's url (avatar_from=3)")
+        if value not in TALKING_AVATAR_ELEMENT_TYPES:
+            raise ValueError(f"{value!r} is not allowed; use one of {', '.join(TALKING_AVATAR_ELEMENT_TYPES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _colour_or_link(self) -> "Element":
+        url = (self.url or "").strip()
+        if not url or url.startswith(("http://", "https://")):
+            return self
+        if self.type == "image" and HEX_COLOUR.match("#" + url.lstrip("#")):
+            self.__dict__["url"] = "#" + url.lstrip("#")  # "00ff00" is meant as "#00ff00"
+            return self
+        colour = " or a colour \"#rrggbb\"" if self.type == "image" else ""
+        raise ValueError(f"url {self.url!r} is not an http(s) link{colour}; pass a link (or a file path, "
+                         "which the client uploads)")
+
     @model_validator(mode="after")
     def _required_by_type(self) -> "Element":
-        if self.type in ("image", "avatar", "video"):
+        if self.type in TALKING_AVATAR_VISUAL_TYPES:
             missing = [f for f in ("scale_x", "scale_y", "offset_x", "offset_y") if getattr(self, f) is None]
             if missing:
                 raise ValueError(f"a {self.type} element needs {', '.join(missing)} (offsets in canvas pixels "
@@ -85,15 +111,15 @@ class TalkingAvatarRequest(RequestModel):
     @classmethod
     def _width(cls, value: int) -> int:
         if value != CANVAS[0]:
-            raise ValueError(f"{value} is not allowed: Akool renders talking avatars on a 3840×2160 canvas; "
-                             "pass width=3840 (the default) and lay elements out in those pixels")
+            raise ValueError(f"{value} is not allowed: Akool renders talking avatars on a {_SIZE} canvas; "
+                             f"pass width={CANVAS[0]} (the default) and lay elements out in those pixels")
         return value
 
     @field_validator("height")
     @classmethod
     def _height(cls, value: int) -> int:
         if value != CANVAS[1]:
-            raise ValueError(f"{value} is not allowed: the canvas must be 3840×2160; pass height=2160 (the default)")
+            raise ValueError(f"{value} is not allowed: the canvas must be {_SIZE}; pass height={CANVAS[1]} (the default)")
         return value
 
     @field_validator("avatar_from", mode="before")
@@ -107,6 +133,6 @@ class TalkingAvatarRequest(RequestModel):
     @field_validator("elements")
     @classmethod
     def _elements(cls, value: list[Element]) -> list[Element]:
-        if not any(e.type in ("avatar", "video", "image") for e in value):
+        if not any(e.type in TALKING_AVATAR_VISUAL_TYPES for e in value):
             raise ValueError("needs at least one avatar or image element")
         return value

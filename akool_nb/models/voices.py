@@ -8,7 +8,8 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BeforeValidator, Field, field_validator
 
 from .._logging import logger
-from ._base import RequestModel, ResponseModel, check_id, kind_of
+from ..spec.audio import TTS_SPEED
+from ._base import RequestModel, ResponseModel, check_id, kind_of, webhook_or_empty  # noqa: F401
 
 EMOTIONS = ("happy", "sad", "angry", "fearful", "disgusted", "surprised", "neutral")
 TEXT_MAX_CHARS = 50_000  # input_text per plan: Pro 5,000, Pro Max 10,000, Business 50,000 characters
@@ -119,7 +120,7 @@ class VoiceOptions(RequestModel):
     stability: int | float | None = Field(None, ge=0, le=1)
     similarity_boost: int | float | None = Field(None, ge=0, le=1)
     style: int | float | None = Field(None, ge=0, le=1)
-    speed: int | float | None = Field(None, ge=0.7, le=1.2, examples=[1.0])
+    speed: int | float | None = Field(None, ge=TTS_SPEED[0], le=TTS_SPEED[1], examples=[1.0])
     speaker_boost: bool | None = None
     emotion: Literal[EMOTIONS] | None = None  # type: ignore[valid-type]
     volume: int | None = Field(None, ge=0, le=100)
@@ -185,15 +186,6 @@ CLONE_PROMPT_MODEL = "Akool Multilingual 3"  # clone_prompt / need_volume_normal
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")  # ISO 639-1; the model tables also list "fil" and "yue"
 
 
-def webhook_or_empty(value: Any) -> Any:
-    """``webhookUrl``: an http(s) URL, or "" exactly as the docs' examples send it."""
-    if value is None or value == "":
-        return value
-    if not isinstance(value, str) or not value.startswith(("http://", "https://")):
-        raise ValueError(f"{value!r} is not an http(s) URL")
-    return value
-
-
 class VoiceCloneOptions(RequestModel):
     """``voice_options`` of ``POST /api/open/v4/voice/clone``: tags describing the voice, and cloning settings."""
 
@@ -232,7 +224,6 @@ class VoiceCloneRequest(RequestModel):
     webhookUrl: str | None = None
     voice_model_name: Literal[CLONE_MODELS] | None = None  # type: ignore[valid-type]
 
-    _webhook = field_validator("webhookUrl")(webhook_or_empty)
 
 
 class VoiceChangeOptions(RequestModel):
@@ -245,7 +236,7 @@ class VoiceChangeOptions(RequestModel):
     speaker_boost: bool | None = None
     file_format: Literal["mp3", "wav"] | None = None
     remove_background_noise: bool | None = None
-    speed: int | float | None = Field(None, ge=0.7, le=1.2, examples=[1.0])
+    speed: int | float | None = Field(None, ge=TTS_SPEED[0], le=TTS_SPEED[1], examples=[1.0])
 
 
 class VoiceChangeRequest(RequestModel):
@@ -259,7 +250,6 @@ class VoiceChangeRequest(RequestModel):
     webhookUrl: str | None = None
     voice_model_name: Literal[CHANGER_MODELS] | None = None  # type: ignore[valid-type]
 
-    _webhook = field_validator("webhookUrl")(webhook_or_empty)
 
     @field_validator("voice_id")
     @classmethod

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, Callable, Generator, TypeVar
 
 from .._exceptions import InvalidParameterError
 from ..media.inputs import Upload, prepare
+from ..spec.common import URL_MAX_CHARS, webhook_problem
 from ..models._base import _CONTROL, LIST_MAX_ITEMS, TEXT_MAX_CHARS, id_problem, kind_of
 
 PAGE_MAX = 1_000_000  # generic caps for list queries where the docs give none
@@ -50,11 +51,8 @@ class Resource:
 
 def webhook(value: Any, param: str = "webhook_url") -> str | None:
     """An http(s) URL, or None / "" for none ("" is what the docs' examples send; bodies keep it)."""
-    if value is None or value == "":
-        return value
-    if not isinstance(value, str) or not value.startswith(("http://", "https://")) or len(value) > 2048 \
-            or any(c.isspace() for c in value) or _CONTROL.search(value):
-        raise InvalidParameterError(param, "is not an http(s) URL (at most 2048 characters, no spaces); pass the "
+    if webhook_problem(value) is not None:
+        raise InvalidParameterError(param, f"is not an http(s) URL (at most {URL_MAX_CHARS} characters, no spaces); pass the "
                                            "URL of your webhook receiver, or leave it out", value=value)
     return value
 

@@ -7,17 +7,17 @@ from typing import Any
 from .._base_client import APIRequest
 from .._exceptions import InvalidParameterError
 from ..models.video import CANVAS, Element, TalkingAvatarRequest
+from ..spec.common import HEX_COLOUR
 from ._base import Resource, Steps, choice, flag, items, operation, voice_id_of, webhook
 from ._known import AVATARS_MINE, AVATARS_OFFICIAL, VOICE_SOURCES, known
 
-HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 _KINDS = {"image": ("image",), "avatar": ("video", "image"), "video": ("video",), "audio": ("audio",)}
 
 
 class TalkingAvatar(Resource):
     @operation
     def create(self, elements: list[dict[str, Any]], *, avatar_from: int | None = None,
-               webhook_url: str | None = None, width: int = 3840, height: int = 2160,
+               webhook_url: str | None = None, width: int = CANVAS[0], height: int = CANVAS[1],
                check: bool = False) -> Steps[Any]:
         """Render ``elements`` (dicts with the documented fields: type avatar/image/audio, url or avatar_id,
         offset_x/offset_y = upper-left corner in canvas pixels, width/height, scale_x/scale_y, and for audio

@@ -19,6 +19,8 @@ import re
 from typing import Any, Iterable
 from urllib.parse import urlparse
 
+from ..spec.common import HEX_COLOUR, webhook_problem  # noqa: F401  (HEX_COLOUR re-exported for the routes)
+
 
 class ApiError(Exception):
     """A business error answered as ``{"code": code, "msg": msg}`` with HTTP 200."""
@@ -57,9 +59,6 @@ def is_http_url(v: Any) -> bool:
         return False
     p = urlparse(v.strip())
     return p.scheme in ("http", "https") and bool(p.netloc)
-
-
-HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
 
 def body_object(body: Any) -> "Fields":
@@ -101,10 +100,11 @@ class Fields:
         return value
 
     def webhook(self, field: str = "webhookUrl") -> str:
-        value = self.str(field, allow_empty=True)
-        if value and value.strip() and not is_http_url(value):
-            raise ParamError(self.name(field), "must be an http(s) URL or empty")
-        return (value or "").strip()
+        value = self.get(field, False)
+        problem = webhook_problem(value)
+        if problem is not None:
+            raise ParamError(self.name(field), problem)
+        return value or ""
 
     def num(self, field: str, *, required: bool = False, when: str = "", lo: float | None = None,
             hi: float | None = None, integer: bool = False, equals: float | None = None,

@@ -1,4 +1,4 @@
-"""Which paid creates take a webhook, and under which field name (the docs spell it two ways, catalog §F.15).
+"""Filling a create's webhook field (the table of which creates take one: ``akool_nb.spec.common``).
 
 A client given a receiver (``Akool(webhooks=receiver)``) fills that field with the receiver's URL on every
 create listed here where the caller gave none. Creates missing from the table (live faceswap, streaming
@@ -8,32 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-WEBHOOK_FIELDS: dict[str, str] = {
-    "/api/open/v4/voice/tts": "webhookUrl",
-    "/api/open/v3/audio/create": "webhookUrl",
-    "/api/open/v3/audio/clone": "webhookUrl",
-    "/api/open/v4/voice/clone": "webhookUrl",
-    "/api/open/v4/voice/change": "webhookUrl",
-    "/api/open/v3/content/video/createbytalkingphoto": "webhookUrl",
-    "/api/open/v3/talkingavatar/create": "webhookUrl",
-    "/api/open/v3/avatar/createVideo": "webhookUrl",
-    "/api/open/v3/avatar/create": "webhookUrl",
-    "/api/open/v3/faceswap/highquality/specifyimage": "webhookUrl",
-    "/api/open/v3/faceswap/highquality/specifyvideo": "webhookUrl",
-    "/api/open/v4/faceswap/faceswapByImage": "webhookUrl",
-    "/api/open/v3/faceswap/highquality/imgreage": "webhookUrl",
-    "/api/open/v3/faceswap/highquality/vidreage": "webhookUrl",
-    "/api/open/v3/content/image/bg/replace": "webhookUrl",
-    "/api/open/v3/content/image/createbyprompt": "webhookUrl",
-    "/api/open/v3/content/image/createbybutton": "webhookUrl",
-    "/api/open/v3/content/analysis/sentiment": "webhookUrl",
-    "/api/open/v3/content/video/lipsync": "webhookUrl",
-    "/api/open/v3/content/video/createbytranslate": "webhookUrl",
-    "/api/open/v4/image2Video/createBySourcePrompt": "webhookurl",  # sic: lowercase u
-    "/api/open/v4/image2Video/createBySourcePrompt/batch": "webhookurl",
-    "/api/open/v4/characterSwap/create": "webhookurl",
-}
-_SPELLINGS = ("webhookUrl", "webhookurl")
+from ..spec.common import WEBHOOK_FIELDS, WEBHOOK_SPELLINGS as _SPELLINGS
+
+__all__ = ["WEBHOOK_FIELDS", "fill_webhook", "notifies"]
 
 
 def fill_webhook(path: str, body: Any, url: str) -> bool:

@@ -29,8 +29,9 @@ import traitlets as t
 from ._base import Panel, PanelMixin, esc, esm
 from .._exceptions import InvalidParameterError
 from .._logging import logger
+from ..spec.video import TALKING_AVATAR_CANVAS
 
-CANVAS = (3840, 2160)
+CANVAS = TALKING_AVATAR_CANVAS
 VISUAL = ("image", "avatar", "video")
 CANVAS_RANGE = (16, 7680)  # pixels per side the composers accept (8K UHD at most)
 MIN_SIZE = 16  # a layer's smallest side in canvas pixels (as the stage enforces)
@@ -471,8 +472,10 @@ class TalkingAvatarComposer(StageComposer):
         return self._add({"type": "image", "url": url, **self._next_box("image", natural), **box})
 
     def add_video(self, source: Any, **box: Any) -> int:
+        """A video layer. Akool's talking avatar has no "video" element type (avatar, image, audio): a video
+        plays as an ``avatar`` element with the video's ``url`` (your own avatar, ``avatar_from`` 3)."""
         url = self._local(source, "video")
-        return self._add({"type": "video", "url": url, **self._next_box("video"), **box})
+        return self._add({"type": "avatar", "url": url, **self._next_box("video"), **box})
 
     def add_avatar(self, avatar: Any, **box: Any) -> int:
         """The presenter: an ``AvatarPicker`` (its selection), an ``Avatar``, an ``avatar_id``, or a URL of your

@@ -12,6 +12,7 @@ from typing import Any
 import ipywidgets as W
 import traitlets as t
 
+from ..spec.video import TALKING_AVATAR_CANVAS as CANVAS
 from ._base import Panel, PanelMixin, esm
 from .monitor import JobMonitor
 from .pickers import AvatarPicker, VoicePicker
@@ -126,7 +127,7 @@ class Studio(PanelMixin, W.VBox):
                 avatar["url"] = record.url
             else:
                 avatar["avatar_id"] = plan["avatar"]["avatar_id"]
-            elements = [{"type": "image", "url": self.background, "width": 3840, "height": 2160, "scale_x": 1,
+            elements = [{"type": "image", "url": self.background, "width": CANVAS[0], "height": CANVAS[1], "scale_x": 1,
                          "scale_y": 1, "offset_x": 0, "offset_y": 0}, avatar,
                         {"type": "audio", "url": self.speech.url}]
             self.job = self.client.talking_avatar.create(elements)
