@@ -32,9 +32,7 @@ from .conftest import API_KEY
 PACKAGE = Path(ak.__file__).resolve().parent
 # Modules the concurrent sim/ re-layout (issue 9 item 2) is moving; they switch to akool_nb.spec once moved.
 # Each keeps exactly the literals it has today: a new copy anywhere still fails.
-PENDING = {"sim/routes_video.py": 4, "sim/routes_audio.py": 1, "sim/routes_voicelab.py": 1,
-           "sim/routes_live.py": 2, "sim/routes_image.py": 2, "sim/routes_media.py": 1, "sim/jobs.py": 8,
-           "sim/media.py": 1, "sim/media_image.py": 1, "sim/routes_face.py": 1}
+PENDING = {"sim/jobs.py": 8, "sim/media.py": 1, "sim/media_image.py": 1}
 CANVAS_NUMBERS = {str(n) for n in spec.TALKING_AVATAR_CANVAS}
 SPEED_BOUNDS = {repr(spec.TTS_SPEED[0]), repr(spec.LIVE_VOICE_SPEED[0])}
 GRAMMARS = (r"[0-9a-fA-F]{6}", r"\d+,\d+(?::", "{_NUM}\\s*,")  # hex colour and landmarks_str regexes

@@ -13,11 +13,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
+from ... import spec
 from ..jobs import InputError, fetch, open_image
 from ..validate import ApiError, Ctx, Fields, ParamError, ext_of
 
 
-MAX_FACES = 8
+MAX_FACES = spec.MAX_FACES
 TOO_MANY_FACES = "The number of people who can have their faces changed cannot exceed 8"
 
 

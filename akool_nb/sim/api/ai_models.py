@@ -1,13 +1,14 @@
 """The AI model list, ``GET /api/open/v4/aigModel/list`` (catalog §B.20)."""
 from __future__ import annotations
 
+from ... import spec
 from ..validate import Ctx, ParamError
 
 
 # ---------------------------------------------------------------------------------- AI model list
 def _resolutions(*values: str) -> list[dict]:
-    table = {"480p": (854, 480, 3), "720p": (1280, 720, 5), "768p": (1366, 768, 6), "1080p": (1920, 1080, 10),
-             "4k": (3840, 2160, 20)}
+    credits = {"480p": 3, "720p": 5, "768p": 6, "1080p": 10, "4k": 20}
+    table = {name: (*spec.VIDEO_RESOLUTIONS[name], credit) for name, credit in credits.items()}
     return [{"label": v, "value": v, "width": table[v][0], "height": table[v][1], "unit_credit": table[v][2]}
             for v in values]
 

@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+from ... import spec
 from ..jobs import IMAGE_EXTS, InputError, Kind, _out, _video_result, fetch, open_image, register_kind
 from ..state import TEAM_ID, UID
 from ..validate import ApiError, Ctx, Fields, ParamError, body_object, not_found
@@ -24,7 +25,7 @@ DELETED = "image_to_video_deleted"  # records collection: deleted image-to-video
 
 I2V_RESOLUTIONS = ("720p", "1080p", "4k")
 BATCH_RESOLUTIONS = ("480p", "720p", "1080p", "4k")
-SHORT_SIDE = {"480p": 480, "720p": 720, "1080p": 1080, "4k": 2160}
+SHORT_SIDE = {name: min(size) for name, size in spec.VIDEO_RESOLUTIONS.items()}
 I2V_CREDITS = {("720p", 5): 20, ("1080p", 5): 25, ("4k", 5): 30, ("720p", 10): 40, ("1080p", 10): 50,
                ("4k", 10): 60, ("480p", 5): 15, ("480p", 10): 30}
 MAX_ACTIVE_I2V = 10  # unfinished image-to-video tasks per account; batch items beyond it go to errorList

@@ -15,6 +15,7 @@ from __future__ import annotations
 import secrets
 import time
 
+from ... import spec
 from ..jobs import KINDS, Kind, register_kind
 from ..media_live import render_faceswap_preview
 from ..state import now_ms
@@ -26,7 +27,7 @@ LF = "/api/open/v3/faceswap/live"
 
 # =================================================================================== live face swap
 MAX_LIVE_FACESWAP = 3  # the offline account's live face swap quota (open sessions); one more answers 1104
-LANDMARKS = r"\d+,\d+(?::\d+,\d+){3}"
+LANDMARKS = spec.LIVE_LANDMARKS_STR.pattern.strip("^$")
 
 
 def faceswap_status(sim, job: dict) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import secrets
 import time
 
+from ... import spec
 from ..catalog import VOICES, stable_id
 from ..jobs import KINDS, Kind, register_kind
 from ..media_live import render_session_preview
@@ -143,7 +144,7 @@ def _voice_params(f: Fields, scene_mode: str | None) -> dict | None:
     v = f.sub("voice_params")
     if v is None:
         return None
-    v.num("speed", lo=0.8, hi=1.2)
+    v.num("speed", lo=spec.LIVE_VOICE_SPEED[0], hi=spec.LIVE_VOICE_SPEED[1])
     v.str("stt_language")
     pron = v.sub("pron_map")
     if pron is not None:

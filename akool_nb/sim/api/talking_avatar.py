@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 
+from ... import spec
 from ..jobs import IMAGE_EXTS, VIDEO_EXTS
 from ..state import new_id
 from ..validate import Ctx, Fields, HEX_COLOUR, ParamError, body_object, ext_of, is_http_url
@@ -76,8 +77,9 @@ def _element(ctx: Ctx, f: Fields, i: int, avatar_from: int) -> str:
 
 def talking_avatar_create(ctx: Ctx) -> dict:
     f = body_object(ctx.body)
-    f.num("width", required=True, equals=3840)
-    f.num("height", required=True, equals=2160)
+    width, height = spec.TALKING_AVATAR_CANVAS
+    f.num("width", required=True, equals=width)
+    f.num("height", required=True, equals=height)
     avatar_from = f.num("avatar_from", required=True, choices=(2, 3))
     elements = f.list("elements", required=True, nonempty=True)
     kinds = [_element(ctx, f, i, avatar_from) for i in range(len(elements))]
@@ -86,7 +88,7 @@ def talking_avatar_create(ctx: Ctx) -> dict:
     if "avatar" not in kinds:
         raise ParamError("elements", "must contain an avatar element")
     webhook = f.webhook()
-    params = {"width": 3840, "height": 2160, "avatar_from": int(avatar_from), "elements": elements,
+    params = {"width": width, "height": height, "avatar_from": int(avatar_from), "elements": elements,
               "webhookUrl": webhook}
     job = ctx.sim.create_job("talking_avatar", ctx.path, params, webhook_url=webhook,
                              extra={"video_id": str(uuid.uuid4()), "task_id": new_id()})

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from ... import spec
 from ..state import UID
 from ..validate import Ctx, Fields, ParamError, body_object, not_found, query_choice, rate_percent
 from ._voice import _failure, _ms, _page, _tts_v4
@@ -87,7 +88,7 @@ def _voice_options(f: Fields) -> dict:
         return {}
     for field in ("stability", "similarity_boost", "style"):
         o.num(field, lo=0, hi=1)
-    o.num("speed", lo=0.7, hi=1.2)
+    o.num("speed", lo=spec.TTS_SPEED[0], hi=spec.TTS_SPEED[1])
     o.bool("speaker_boost")
     o.str("emotion", choices=EMOTIONS)
     o.num("volume", lo=0, hi=100, integer=True)

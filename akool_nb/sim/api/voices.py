@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ... import spec
 from ..catalog import VOICES
 from ..jobs import InputError, Kind, fetch, register_kind
 from ..state import TEAM_ID, UID
@@ -265,7 +266,7 @@ def voice_change(ctx: Ctx) -> dict:
         o.bool("speaker_boost")
         o.str("file_format", choices=("mp3", "wav"))
         o.bool("remove_background_noise")
-        o.num("speed", lo=0.7, hi=1.2)
+        o.num("speed", lo=spec.TTS_SPEED[0], hi=spec.TTS_SPEED[1])
         options = o.obj
     model = f.str("voice_model_name", choices=(CHANGER_MODEL,))
     webhook = f.webhook()
