@@ -8,7 +8,6 @@ records keep the *input* at ``video_url``; lip sync and translation send ``webho
 from __future__ import annotations
 
 import re
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -240,23 +239,18 @@ CHARACTER_SWAP_LIMITS = VideoLimits(CHARACTER_MAX_SECONDS, None, None, False, "1
 
 
 def probe(data: bytes, suffix: str = ".mp4") -> MediaFacts | None:
-    """Duration, frame rate and streams of media bytes (ffmpeg's banner); None when ffmpeg is missing."""
-    try:
-        import imageio_ffmpeg
+    """Duration, frame rate and streams of media bytes (the one probe, :mod:`akool_nb.media.probe`); None when
+    ffmpeg is missing."""
+    from ..media.probe import banner, parse_banner
 
-        exe = imageio_ffmpeg.get_ffmpeg_exe()
-    except Exception:
-        return None
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"probe{suffix}"
         path.write_bytes(data)
-        out = subprocess.run([exe, "-hide_banner", "-i", str(path)], capture_output=True,
-                             stdin=subprocess.DEVNULL).stderr.decode("utf-8", "replace")
-    m = re.search(r"Duration:\s*(\d+):(\d+):(\d+(?:\.\d+)?)", out)
-    duration = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3)) if m else None
-    video = re.search(r"Stream #.*?Video:.*", out)
-    fps = re.search(r"(\d+(?:\.\d+)?) fps", video.group(0)) if video else None
-    return MediaFacts(duration, float(fps.group(1)) if fps else None, video is not None, "Audio:" in out)
+        try:
+            facts = parse_banner(banner(path), len(data))
+        except Exception:  # no ffmpeg (imageio-ffmpeg missing or broken)
+            return None
+    return MediaFacts(facts.duration, facts.fps, facts.has_video, facts.has_audio)
 
 
 def check_video(data: bytes, filename: str, param: str, limits: VideoLimits, endpoint: str) -> MediaFacts | None:
