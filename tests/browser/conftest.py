@@ -212,7 +212,11 @@ def wait_for_file(path: Path, predicate=lambda data: True, timeout: float = 30.0
                 last = json.loads(path.read_text())
             except ValueError:
                 last = None
-            if last is not None and predicate(last):
+            try:
+                accepted = last is not None and predicate(last)
+            except (KeyError, IndexError, TypeError):  # another shape (e.g. an earlier test's file): not yet
+                accepted = False
+            if accepted:
                 return last
         time.sleep(0.1)
     raise AssertionError(f"{path.name} did not reach the expected state in {timeout}s; last: {last!r}")

@@ -37,7 +37,7 @@ composer""",
 bg = BackgroundComposer(client, "portrait.png", canvas_size="640x360")
 bg""",
     """faces = FacePanel(client, fe.sample_group(), title="Faces")
-faces.observe(lambda ch: Path("out_faces.json").write_text(json.dumps(faces.selected)), "value")
+faces.observe(lambda ch: Path("out_faces_keys.json").write_text(json.dumps(faces.selected)), "value")
 faces""",
     """swap = FaceSwapPanel(client, fe.sample_photo("grace_hopper"), fe.sample_group())
 swap""",
@@ -145,7 +145,7 @@ def test_keyboard_only_moves_and_resizes_a_composer_layer(page, host):
 
 
 def test_keyboard_only_selects_faces(page, host):
-    out = host[1]["notebooks"] / "out_faces.json"
+    out = host[1]["notebooks"] / "out_faces_keys.json"
     panel = page.locator(".aknb-face-panel").first
     if panel.locator(".aknb-face-chip[aria-selected=true]").count():  # the keys test's Enter selected a face
         panel.locator("button", has_text="Clear selection").focus()
@@ -154,10 +154,10 @@ def test_keyboard_only_selects_faces(page, host):
     panel.locator(".aknb-face-chip").first.focus()
     page.keyboard.press("ArrowRight")
     page.keyboard.press(" ")
-    assert wait_for_file(host[1]["notebooks"] / "out_faces.json", lambda v: v == [1]) == [1]
+    assert wait_for_file(host[1]["notebooks"] / "out_faces_keys.json", lambda v: v == [1]) == [1]
     page.keyboard.press("ArrowLeft")
     page.keyboard.press("Enter")
-    assert wait_for_file(host[1]["notebooks"] / "out_faces.json", lambda v: v == [1, 0]) == [1, 0]
+    assert wait_for_file(host[1]["notebooks"] / "out_faces_keys.json", lambda v: v == [1, 0]) == [1, 0]
 
 
 @pytest.mark.parametrize("theme", ["JupyterLab Light", "JupyterLab Dark"])
