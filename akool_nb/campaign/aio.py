@@ -9,14 +9,13 @@ from typing import Any
 
 import httpx
 
-from .._exceptions import AkoolError, InvalidParameterError
+from .._exceptions import AkoolError
 from .._logging import logger
 from .base import ROW_BACKOFF, ROW_TRIES, BudgetStop, CampaignBase, CreditStop, RunReport, as_jobs, \
     _credits, actual, check_costs, check_run_args, is_rate_limited
 from .preview import Preview
-from .progress import Feedback
 from .save import save_job
-from .state import AMBIGUOUS, DONE, FAILED
+from .state import DONE
 from .view import dry_run, prior_steps, row_view
 from .waiter import AsyncWaiter, waited_job_class
 
@@ -66,24 +65,8 @@ class AsyncCampaign(CampaignBase):
                 await self.client.jobs.reconcile(entry)
             except AkoolError as exc:
                 logger.warning("campaign %s: could not settle journal entry %s: %s", self.name, entry.key, exc)
-        plan = None
-        if budget is not None:
-            plan = await self.preview(costs)
-            if plan.todo and plan.unknown:
-                raise InvalidParameterError("budget", "cannot be kept: preview() has no cost estimate for "
-                                            f"{', '.join(plan.unknown)} (no earlier job of it in this journal); "
-                                            "run a few rows without budget= first, or pass "
-                                            "costs={product: credits per job}", value=budget)
-        states = self._row_states()
-        entries = self._entries()
-        todo = [(k, r) for k, r in self.rows if states.get(k, {}).get("status") != DONE]
-        n_done = len(self.rows) - len(todo)
-        if plan is not None:  # the budget's preview found them invalid: nothing is sent for them
-            todo = [(k, r) for k, r in todo if (p := plan.row(k)) is None or p.status != "invalid"]
-        feedback = Feedback(self.name, len(self.rows), len(self.rows) - len(todo), progress=progress, panel=panel,
-                            client=self.client)
-        counts = {DONE: n_done, FAILED: 0, AMBIGUOUS: 0, "invalid": len(self.rows) - n_done - len(todo),
-                  "not started": 0}
+        plan = None if budget is None else self._keepable(await self.preview(costs), budget)
+        states, entries, todo, feedback, counts = self._start(plan, progress, panel)
         stop, committed, saved = None, 0.0, 0
         http = httpx.Client(timeout=httpx.Timeout(60, connect=10), follow_redirects=True) if save_dir else None
         gate = asyncio.Semaphore(concurrency)

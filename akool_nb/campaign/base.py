@@ -13,6 +13,7 @@ from .._journal.entry import OPEN_STATES, REJECTED, VISIBLE_STATES, Entry
 from ..resources._base import number, text
 from ..resources.jobs import TAG_MAX_CHARS
 from .preview import Preview, RowPlan, estimates, plan_row
+from .progress import Feedback
 from .rows import keyed, load_rows
 from .save import folder, manifest_records, save_job, write_manifest
 from .state import AMBIGUOUS, DONE, FAILED, state_for
@@ -126,6 +127,33 @@ class CampaignBase:
         self._out_of_credits: str | None = None  # set by a row refused with QuotaError: start no more rows
 
     # -- the journal's view ----------------------------------------------------------------------
+    @staticmethod
+    def _keepable(plan: Preview, budget: float) -> Preview:
+        """A budget needs a cost estimate for every product still to run: refused before anything is sent."""
+        if plan.todo and plan.unknown:
+            raise InvalidParameterError("budget", "cannot be kept: preview() has no cost estimate for "
+                                        f"{', '.join(plan.unknown)} (no earlier job of it in this journal); run a "
+                                        "few rows without budget= first (the budget then applies to the rest), or "
+                                        "pass costs={product: credits per job}",
+                                        value=budget)
+        return plan
+
+    def _start(self, plan: Preview | None, progress: bool, panel: bool | None) -> tuple[
+            dict[str, dict[str, Any]], dict[str, list[Entry]], list[tuple[str, dict[str, Any]]], Any, dict[str, int]]:
+        """What a run starts from (both clients): row states, journal entries, the rows to run, the progress
+        feedback and the counts so far."""
+        states = self._row_states()
+        entries = self._entries()
+        todo = [(k, r) for k, r in self.rows if states.get(k, {}).get("status") != DONE]
+        n_done = len(self.rows) - len(todo)
+        if plan is not None:  # the budget's preview found them invalid: nothing is sent for them
+            todo = [(k, r) for k, r in todo if (p := plan.row(k)) is None or p.status != "invalid"]
+        feedback = Feedback(self.name, len(self.rows), len(self.rows) - len(todo), progress=progress, panel=panel,
+                            client=self.client)
+        counts = {DONE: n_done, FAILED: 0, AMBIGUOUS: 0, "invalid": len(self.rows) - n_done - len(todo),
+                  "not started": 0}
+        return states, entries, todo, feedback, counts
+
     def _entries(self) -> dict[str, list[Entry]]:
         journal = self.client._journal
         found = journal.recent(self.client._service_key, None, states=(*VISIBLE_STATES, REJECTED),
