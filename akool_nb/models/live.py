@@ -13,18 +13,10 @@ from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from ..spec.audio import LIVE_VOICE_SPEED
 from ..spec.faceswap import LIVE_LANDMARKS_STR
+from ..spec.streaming import CREDENTIAL_FIELDS, FAST_DIALOGUE_VOICES
 from ._base import RequestModel, ResponseModel, check_id
 from .avatars import Avatar
 
-#: Credential fields per RTC provider. TRTC appears under two spellings (§F.18); both are accepted.
-CREDENTIAL_FIELDS: dict[str, tuple[str, ...]] = {
-    "agora": ("agora_uid", "agora_app_id", "agora_channel", "agora_token"),
-    "livekit": ("livekit_url", "livekit_token", "livekit_room_name", "livekit_server_identity",
-                "livekit_client_identity"),
-    "trtc": ("trtc_sdk_app_id", "trtc_sdk_room_id", "trtc_sdk_user_id", "trtc_sdk_user_sig",
-             "trtc_app_id", "trtc_room_id", "trtc_user_id", "trtc_user_sig"),
-}
-FAST_DIALOGUE_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar")
 MAX_SESSION_SECONDS = 3600
 Identifier = Annotated[str, BeforeValidator(check_id)]
 LANDMARKS = LIVE_LANDMARKS_STR  # "x,y:x,y:x,y:x,y" (first 4 of the detector's 6 points)

@@ -15,6 +15,7 @@ import secrets
 import time
 
 from ... import spec
+from ...spec.streaming import CREDENTIAL_FIELDS as STREAM_CREDENTIALS, FAST_DIALOGUE_VOICES
 from ..catalog import VOICES, stable_id
 from ..jobs import KINDS, Kind, register_kind
 from ..media_live import render_session_preview
@@ -32,14 +33,6 @@ _CREATED = 1751608916162
 # ================================================================================ streaming avatar
 MAX_LIVE_SESSIONS = 5  # the offline account's concurrent sessions; one more answers 1215
 DEFAULT_DURATION = 600
-STREAM_CREDENTIALS = {
-    "agora": ("agora_uid", "agora_app_id", "agora_channel", "agora_token"),
-    "livekit": ("livekit_url", "livekit_token", "livekit_room_name", "livekit_server_identity",
-                "livekit_client_identity"),
-    "trtc": ("trtc_sdk_app_id", "trtc_sdk_room_id", "trtc_sdk_user_id", "trtc_sdk_user_sig",
-             "trtc_app_id", "trtc_room_id", "trtc_user_id", "trtc_user_sig"),
-}
-FAST_DIALOGUE_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar")
 
 
 def _voice_for(gender: str) -> str:
